@@ -1,0 +1,139 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ComputeLimits, ComputeResources, kubeQuantities } from '../core/resources';
+
+/**
+ * What a tenant may use in its namespace in total.
+ * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/
+ */
+export interface TenantQuotaOptions {
+  /** Sum of the cpu and memory requests of all pods (`requests.cpu`, `requests.memory`). */
+  readonly requests: ComputeResources;
+  /**
+   * Sum of the cpu and memory limits of all pods (`limits.cpu`, `limits.memory`).
+   * @default limits are not capped in total
+   */
+  readonly limits?: ComputeLimits;
+  /** Number of pods that are not in a terminal state. */
+  readonly pods: number;
+  /**
+   * Number of Services.
+   * @default 10
+   */
+  readonly services?: number;
+  /**
+   * Number of Services of type NodePort (`services.nodeports`).
+   * @default 0: tenants are reached through the cluster's entry, not through node ports
+   */
+  readonly nodePortServices?: number;
+  /**
+   * Number of Services of type LoadBalancer (`services.loadbalancers`).
+   * @default 0: tenants are reached through the cluster's entry
+   */
+  readonly loadBalancerServices?: number;
+  /**
+   * Number of PersistentVolumeClaims.
+   * @default 0: storage is granted explicitly
+   */
+  readonly persistentVolumeClaims?: number;
+  /**
+   * Sum of the storage requested by all PersistentVolumeClaims (`requests.storage`).
+   * @default '0': storage is granted explicitly
+   */
+  readonly storage?: string;
+}
+
+/**
+ * The budget of one PriorityClass inside a tenant: pods of that class count
+ * against it, and pods of a class without a budget are refused.
+ * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/#resource-quota-per-priorityclass
+ */
+export interface PriorityQuotaOptions {
+  /** Name of a PriorityClass of the cluster. */
+  readonly priorityClass: string;
+  /** Sum of the cpu and memory requests of this class's pods. */
+  readonly requests: ComputeResources;
+  /**
+   * Sum of the cpu and memory limits of this class's pods.
+   * @default limits are not capped for this class
+   */
+  readonly limits?: ComputeLimits;
+  /** Number of pods of this class. */
+  readonly pods: number;
+}
+
+export interface TenantQuotaProps {
+  /** Namespace the quotas apply to. */
+  readonly namespace: string;
+  /** The tenant's total budget. */
+  readonly quota: TenantQuotaOptions;
+  /**
+   * Budgets per PriorityClass.
+   * @default no budgets per class, and any class may be used
+   */
+  readonly priorityQuotas?: readonly PriorityQuotaOptions[];
+}
+
+/**
+ * The ResourceQuotas of one tenant: `compute` (cpu and memory), `objects`
+ * (object counts and storage), one `priority-<class>` per PriorityClass budget,
+ * and `priority-guard`, which refuses pods of classes without a budget (so a
+ * tenant cannot slip past its budgets with `system-cluster-critical`).
+ */
+export class TenantQuota extends Construct {
+  constructor(scope: Construct, id: string, props: TenantQuotaProps) {
+    super(scope, id);
+    const { namespace, quota } = props;
+    const priorityQuotas = props.priorityQuotas ?? [];
+
+    this.addQuota('compute', namespace, {
+      hard: {
+        ...compute('requests', quota.requests),
+        ...compute('limits', quota.limits),
+      },
+    });
+    this.addQuota('objects', namespace, {
+      hard: kubeQuantities({
+        'pods': String(quota.pods),
+        'services': String(quota.services ?? 10),
+        'services.nodeports': String(quota.nodePortServices ?? 0),
+        'services.loadbalancers': String(quota.loadBalancerServices ?? 0),
+        'persistentvolumeclaims': String(quota.persistentVolumeClaims ?? 0),
+        'requests.storage': quota.storage ?? '0',
+      }),
+    });
+
+    for (const budget of priorityQuotas) {
+      this.addQuota(`priority-${budget.priorityClass}`, namespace, {
+        hard: {
+          ...compute('requests', budget.requests),
+          ...compute('limits', budget.limits),
+          ...kubeQuantities({ pods: String(budget.pods) }),
+        },
+        scopeSelector: {
+          matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [budget.priorityClass] }],
+        },
+      });
+    }
+    if (priorityQuotas.length > 0) {
+      // Both expressions must match: a pod that names a class, and a class without a budget.
+      this.addQuota('priority-guard', namespace, {
+        hard: kubeQuantities({ pods: '0' }),
+        scopeSelector: {
+          matchExpressions: [
+            { scopeName: 'PriorityClass', operator: 'Exists' },
+            { scopeName: 'PriorityClass', operator: 'NotIn', values: priorityQuotas.map(b => b.priorityClass) },
+          ],
+        },
+      });
+    }
+  }
+
+  private addQuota(name: string, namespace: string, spec: k8s.ResourceQuotaSpec): void {
+    new k8s.KubeResourceQuota(this, name, { metadata: { name, namespace }, spec });
+  }
+}
+
+function compute(prefix: 'requests' | 'limits', resources: ComputeLimits | undefined): Record<string, k8s.Quantity> {
+  return kubeQuantities({ [`${prefix}.cpu`]: resources?.cpu, [`${prefix}.memory`]: resources?.memory });
+}
