@@ -1,0 +1,44 @@
+import { ClusterSpec } from '../../constructs';
+import { ENTRY_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
+
+/**
+ * Development: small quotas, one shared pool, and Pod Security `baseline`
+ * enforced while `restricted` warns, so teams see what production will refuse.
+ */
+export const dev: ClusterSpec = {
+  name: 'dev',
+  kubernetesVersion: '1.36.4',
+  networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/16', dnsDomain: 'cluster.local' },
+  priorityClasses: TENANT_PRIORITY_CLASSES,
+  podSecurity: { enforce: 'baseline', audit: 'restricted', warn: 'restricted' },
+  nodePools: [
+    { name: 'general' },
+    { name: 'entry', taints: [ENTRY_TAINT] },
+  ],
+  entry: { namespace: 'nginx-entry' },
+  tenants: [
+    {
+      name: 'web',
+      admins: { groups: ['team-web'] },
+      quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '16Gi' }, pods: 40 },
+    },
+    {
+      name: 'payments',
+      admins: { groups: ['team-payments'] },
+      quota: {
+        requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '8Gi' }, pods: 20,
+        persistentVolumeClaims: 2, storage: '20Gi',
+      },
+      egress: [{ cidr: '10.50.0.0/24', ports: [{ port: 5432 }] }],
+    },
+    {
+      name: 'search',
+      admins: { groups: ['team-search'] },
+      quota: {
+        requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '12Gi' }, pods: 10,
+        persistentVolumeClaims: 3, storage: '60Gi',
+      },
+      limits: { defaultRequest: { cpu: '250m', memory: '1Gi' }, defaultLimit: { memory: '4Gi' } },
+    },
+  ],
+};

@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { basename, dirname, join, resolve } from 'path';
+
+/** A file to write, its path relative to the output folder. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Replaces the folder `target` with exactly `files`. Everything is written
+ * into a staging folder beside it first; only then is the old folder swapped
+ * out, so a failure at any point leaves `target` as it was.
+ */
+export function replaceDirectory(target: string, files: readonly OutputFile[]): void {
+  const absolute = resolve(target);
+  mkdirSync(dirname(absolute), { recursive: true });
+  const staging = mkdtempSync(join(dirname(absolute), `.${basename(absolute)}-staging-`));
+  const retired = `${staging}-retired`;
+  try {
+    for (const file of files) {
+      const path = join(staging, file.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.content);
+    }
+    if (existsSync(absolute)) renameSync(absolute, retired);
+    renameSync(staging, absolute);
+  } catch (error) {
+    if (!existsSync(absolute) && existsSync(retired)) renameSync(retired, absolute);
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  rmSync(retired, { recursive: true, force: true });
+}
