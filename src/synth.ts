@@ -11,8 +11,11 @@ Renders the reference environments into <folder> (default: dist).
   --out <folder>  where to write; the folder is replaced as a whole
   --env <name>    render only these environments (repeatable)`;
 
-/** Runs the synth; returns the process exit code. */
-export function main(args: readonly string[], defaultOutdir = 'dist'): number {
+/**
+ * Runs the synth of `environments` (the reference ones unless a test gives
+ * others); returns the process exit code.
+ */
+export function main(args: readonly string[], defaultOutdir = 'dist', environments = REFERENCE_ENVIRONMENTS): number {
   let options;
   try {
     options = parseArgs({
@@ -29,7 +32,7 @@ export function main(args: readonly string[], defaultOutdir = 'dist'): number {
     return 0;
   }
   const outdir = options.out ?? defaultOutdir;
-  const specs = select(options.env);
+  const specs = select(environments, options.env);
   if (typeof specs === 'string') {
     console.error(specs);
     return 2;
@@ -45,9 +48,9 @@ export function main(args: readonly string[], defaultOutdir = 'dist'): number {
   }
 }
 
-function select(names: string[] | undefined): readonly ClusterSpec[] | string {
-  if (!names) return REFERENCE_ENVIRONMENTS;
-  const known = new Map(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec]));
+function select(environments: readonly ClusterSpec[], names: string[] | undefined): readonly ClusterSpec[] | string {
+  if (!names) return environments;
+  const known = new Map(environments.map(spec => [spec.name, spec]));
   const unknown = names.filter(name => !known.has(name));
   if (unknown.length > 0) {
     return `unknown environment ${unknown.join(', ')}; known: ${[...known.keys()].join(', ')}`;

@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { ClusterSpec } from '../constructs';
 import { EnvironmentChart } from '../stacks/environment-chart';
 import { collectProblems } from './collect-problems';
@@ -19,7 +19,9 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): OutputFile[] 
   const app = new App();
   const charts = specs.map(spec => new EnvironmentChart(app, spec));
   const problems = collectProblems(app);
-  const rendered = charts.map(chart => ({ chart, objects: chart.toJson() as KubeObject[] }));
+  if (problems.length > 0) throw new SynthError(problems);
+
+  const rendered = charts.map(chart => ({ chart, objects: renderObjects(chart) }));
   for (const { chart, objects } of rendered) {
     for (const object of unplacedObjects(objects)) {
       problems.push(`[${chart.node.path}] ${object}: a namespaced object must name its namespace, or it lands in "default"`);
@@ -39,4 +41,12 @@ export function synthesize(specs: readonly ClusterSpec[], outdir: string): Outpu
   const files = renderEnvironments(specs);
   replaceDirectory(outdir, files);
   return files;
+}
+
+/**
+ * The chart's objects as JSON. Unlike `Chart.toJson()`, this does not validate
+ * the whole app again for every chart: validation ran once, above.
+ */
+function renderObjects(chart: Chart): KubeObject[] {
+  return chart.node.findAll().filter(ApiObject.isApiObject).map(object => object.toJson() as KubeObject);
 }

@@ -5,7 +5,7 @@ import { Cidr } from '../core/cidr';
 import { isQualifiedName } from '../core/names';
 import { Labels } from '../core/labels';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
-import { checkPodSecurity } from '../tenancy/pod-security';
+import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
 import { Versions } from '../versions';
@@ -56,7 +56,8 @@ export class ProductionCluster extends Construct {
     const tenant = new Tenant(this.tenantScope, this.tenantId(spec.name), {
       ...options,
       labels: { [Labels.ENVIRONMENT]: this.spec.name },
-      podSecurity: spec.podSecurity ?? this.spec.podSecurity,
+      // An invalid cluster default is reported once, by the cluster, not again by every tenant.
+      podSecurity: spec.podSecurity ?? (isPodSecurityProfile(this.spec.podSecurity) ? this.spec.podSecurity : undefined),
       podSecurityVersion: version ? `v${semver.major(version)}.${semver.minor(version)}` : undefined,
       ingressFromNamespaces: [this.entryNamespace],
       placement: pool ? placementOn(pool) : undefined,

@@ -53,3 +53,8 @@ export function checkPodSecurity(checks: Checks, field: string, profile: PodSecu
     checks.oneOf(`${field}.${mode}`, profile?.[mode], POD_SECURITY_LEVELS);
   }
 }
+
+/** Whether every mode of `profile` that is set names a known level. */
+export function isPodSecurityProfile(profile: PodSecurityProfile | undefined): boolean {
+  return MODES.every(mode => profile?.[mode] === undefined || POD_SECURITY_LEVELS.includes(profile[mode]!));
+}

@@ -103,7 +103,8 @@ export class TenantQuota extends Construct {
       }),
     });
 
-    for (const budget of priorityQuotas) {
+    priorityQuotas.forEach((budget, index) => {
+      // Index-based ids keep two budgets of one class constructible, so that validation can report them.
       this.addQuota(`priority-${budget.priorityClass}`, namespace, {
         hard: {
           ...compute('requests', budget.requests),
@@ -113,8 +114,8 @@ export class TenantQuota extends Construct {
         scopeSelector: {
           matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [budget.priorityClass] }],
         },
-      });
-    }
+      }, `priority-${index}`);
+    });
     if (priorityQuotas.length > 0) {
       // Both expressions must match: a pod that names a class, and a class without a budget.
       this.addQuota('priority-guard', namespace, {
@@ -129,8 +130,8 @@ export class TenantQuota extends Construct {
     }
   }
 
-  private addQuota(name: string, namespace: string, spec: k8s.ResourceQuotaSpec): void {
-    new k8s.KubeResourceQuota(this, name, { metadata: { name, namespace }, spec });
+  private addQuota(name: string, namespace: string, spec: k8s.ResourceQuotaSpec, id = name): void {
+    new k8s.KubeResourceQuota(this, id, { metadata: { name, namespace }, spec });
   }
 }
 

@@ -1,0 +1,140 @@
+import { ClusterSpec, ProductionCluster } from '../../../constructs';
+import { clusterSpec, tenantSpec } from '../../fixtures/cluster-spec';
+import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
+
+function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
+  return problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec(overrides)));
+}
+
+describe('ProductionCluster', () => {
+  describe('renders', () => {
+    const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({
+      tenants: [tenantSpec(), tenantSpec({ name: 'ml', nodePool: 'gpu' })],
+      entry: { namespace: 'edge' },
+    })));
+
+    test('the PriorityClasses and the shared namespace-admin ClusterRole', () => {
+      expect(namesOf(objects, 'PriorityClass')).toEqual(['high', 'low']);
+      expect(namesOf(objects, 'ClusterRole')).toEqual(['namespace-admin']);
+    });
+
+    test('one namespace per tenant, labelled with the environment and pinned to its minor version', () => {
+      expect(namesOf(objects, 'Namespace')).toEqual(['ml', 'team-a']);
+      expect(findObject(objects, 'Namespace', 'team-a').metadata.labels).toMatchObject({
+        'prodk8s.io/environment': 'test',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.36',
+      });
+    });
+
+    test('ingress from the entry namespace into every tenant', () => {
+      expect(findObject(objects, 'NetworkPolicy', 'allow-from-edge', 'ml')).toBeDefined();
+      expect(findObject(objects, 'NetworkPolicy', 'allow-from-edge', 'team-a')).toBeDefined();
+    });
+
+    test('a tenant on a node pool selects the pool\'s label and tolerates its taints', () => {
+      const annotations = findObject(objects, 'Namespace', 'ml').metadata.annotations;
+      expect(annotations['scheduler.alpha.kubernetes.io/node-selector']).toBe('prodk8s.io/node-pool=gpu');
+      expect(JSON.parse(annotations['scheduler.alpha.kubernetes.io/defaultTolerations'])).toEqual([
+        { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
+      ]);
+      expect(findObject(objects, 'Namespace', 'team-a').metadata.annotations).toBeUndefined();
+    });
+  });
+
+  test('gives tenants the cluster\'s Pod Security levels unless they set their own', () => {
+    const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({
+      podSecurity: { enforce: 'baseline' },
+      tenants: [tenantSpec(), tenantSpec({ name: 'legacy', podSecurity: { enforce: 'privileged' } })],
+    })));
+    expect(findObject(objects, 'Namespace', 'team-a').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(findObject(objects, 'Namespace', 'legacy').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
+  test('accepts tenants added after construction, and checks them with the rest', () => {
+    const problems = problemsOf(chart => {
+      const cluster = new ProductionCluster(chart, 'cluster', clusterSpec());
+      const tenant = cluster.addTenant(tenantSpec({ name: 'late' }));
+      expect(tenant.namespace).toBe('late');
+      cluster.addTenant(tenantSpec({ name: 'late' }));
+    });
+    expect(problems).toEqual(['[test/cluster] tenants[2].name = "late": tenant names must be unique: each tenant owns its namespace']);
+  });
+
+  test('accepts the fixture without problems', () => {
+    expect(clusterProblems({})).toEqual([]);
+  });
+
+  describe('reports', () => {
+    test.each<[string, Partial<ClusterSpec>, string]>([
+      ['an environment name that is not a DNS-1123 label', { name: 'Prod_EU' },
+        'name = "Prod_EU": must be a DNS-1123 label'],
+      ['a Kubernetes version that is not exact', { kubernetesVersion: '1.36' },
+        'kubernetesVersion = "1.36": must be an exact version such as 1.36.4'],
+      ['a Kubernetes version with a v prefix', { kubernetesVersion: 'v1.36.4' },
+        'kubernetesVersion = "v1.36.4": must be an exact version such as 1.36.4'],
+      ['an unsupported Kubernetes minor', { kubernetesVersion: '1.30.2' },
+        'kubernetesVersion = "1.30.2": must be a supported Kubernetes minor, 1.34 to 1.36'],
+      ['a pod CIDR that is not one', { networking: { podCidr: '10.244.0.0/33', serviceCidr: '10.96.0.0/12' } },
+        'networking.podCidr = "10.244.0.0/33": must be a network in CIDR notation'],
+      ['a service CIDR with host bits', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.1.0/12' } },
+        'networking.serviceCidr = "10.96.1.0/12": must be a network in CIDR notation such as 10.96.0.0/12 ("10.96.1.0/12" has host bits set: its network address is 10.96.0.0/12)'],
+      ['overlapping pod and service CIDRs', { networking: { podCidr: '10.96.0.0/16', serviceCidr: '10.96.0.0/12' } },
+        'networking.serviceCidr = "10.96.0.0/12": must not overlap networking.podCidr (10.96.0.0/16): a Service IP would be routed to a pod'],
+      ['pod and service CIDRs of different families', { networking: { podCidr: 'fd00:10:244::/56', serviceCidr: '10.96.0.0/12' } },
+        'networking.serviceCidr = "10.96.0.0/12": must be of the same IP family as networking.podCidr (fd00:10:244::/56)'],
+      ['a service CIDR wider than /12', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.0.0.0/11' } },
+        'networking.serviceCidr = "10.0.0.0/11": must be /12 or narrower: the API server refuses larger service ranges'],
+      ['a DNS domain that is not one', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', dnsDomain: 'Cluster_Local' } },
+        'networking.dnsDomain = "Cluster_Local": must be a DNS-1123 subdomain'],
+      ['an unknown Pod Security level', { podSecurity: { warn: 'paranoid' as any } },
+        'podSecurity.warn = "paranoid": must be one of "privileged", "baseline", "restricted"'],
+      ['an invalid entry namespace', { entry: { namespace: 'Entry' } },
+        'entry.namespace = "Entry": must be a DNS-1123 label'],
+      ['duplicate node pools', { nodePools: [{ name: 'a' }, { name: 'a' }] },
+        'nodePools[1].name = "a": node pool names must be unique'],
+      ['an invalid node pool name', { nodePools: [{ name: 'GPU' }] },
+        'nodePools[0].name = "GPU": must be a DNS-1123 label'],
+      ['an invalid taint key', { nodePools: [{ name: 'a', taints: [{ key: 'bad key', effect: 'NoSchedule' }] }] },
+        'nodePools[0].taints[0].key = "bad key": must be a qualified name such as prodk8s.io/dedicated'],
+      ['an unknown taint effect', { nodePools: [{ name: 'a', taints: [{ key: 'k', effect: 'NoRun' as any }] }] },
+        'nodePools[0].taints[0].effect = "NoRun": must be one of "NoSchedule", "PreferNoSchedule", "NoExecute"'],
+      ['an invalid node pool label', { nodePools: [{ name: 'a', labels: { tier: 'a b' } }] },
+        'nodePools[0].labels.tier = "a b": label values must be'],
+      ['duplicate tenants', { tenants: [tenantSpec(), tenantSpec()] },
+        'tenants[1].name = "team-a": tenant names must be unique: each tenant owns its namespace'],
+      ['a tenant named like the entry namespace', { tenants: [tenantSpec({ name: 'nginx-entry' })] },
+        'tenants[0].name = "nginx-entry": the entry\'s namespace cannot be a tenant'],
+      ['a budget for an undefined PriorityClass', {
+        tenants: [tenantSpec({ priorityQuotas: [{ priorityClass: 'urgent', requests: { cpu: '1', memory: '1Gi' }, pods: 1 }] })] },
+        'tenants[0].priorityQuotas[0].priorityClass = "urgent": must name a PriorityClass of the cluster (high, low)'],
+      ['a budget when no PriorityClass is defined', {
+        priorityClasses: [],
+        tenants: [tenantSpec({ priorityQuotas: [{ priorityClass: 'high', requests: { cpu: '1', memory: '1Gi' }, pods: 1 }] })] },
+        'tenants[0].priorityQuotas[0].priorityClass = "high": must name a PriorityClass of the cluster (none defined)'],
+      ['an undefined node pool', { tenants: [tenantSpec({ nodePool: 'tpu' })] },
+        'tenants[0].nodePool = "tpu": must name a node pool of the cluster (gpu)'],
+      ['tenant egress into the pod network', { tenants: [tenantSpec({ egress: [{ cidr: '10.244.3.0/24' }] })] },
+        'tenants[0].egress[0].cidr = "10.244.3.0/24": must not overlap the cluster network 10.244.0.0/16: in-cluster traffic is allowed by namespace, never by address'],
+      ['tenant egress that contains the service network', { tenants: [tenantSpec({ egress: [{ cidr: '10.0.0.0/8' }] })] },
+        'tenants[0].egress[0].cidr = "10.0.0.0/8": must not overlap the cluster network 10.244.0.0/16'],
+    ])('%s', (_, overrides, message) => {
+      const problems = clusterProblems(overrides);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`[test/cluster] ${message}`);
+    });
+
+    test('problems of the cluster, its classes and its tenants together, each with its path', () => {
+      const problems = clusterProblems({
+        kubernetesVersion: '2.0.0',
+        priorityClasses: [{ name: 'system-x', value: 1 }],
+        tenants: [tenantSpec({ quota: { requests: { cpu: '1', memory: '10GB' }, pods: 1 } })],
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(/^\[test\/cluster\] kubernetesVersion = "2.0.0": /),
+        expect.stringMatching(/^\[test\/cluster\/priority-classes\] priorityClasses\[0\].name = "system-x": /),
+        expect.stringMatching(/^\[test\/cluster\/tenants\/team-a\] quota.requests.memory = "10GB": /),
+      ]);
+    });
+  });
+});

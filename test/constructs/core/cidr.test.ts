@@ -1,0 +1,28 @@
+import { Cidr } from '../../../constructs';
+
+describe('Cidr', () => {
+  test('parses IPv4 and IPv6 networks', () => {
+    expect(Cidr.parse('10.96.0.0/12')).toMatchObject({ family: 'ipv4', prefixLength: 12 });
+    expect(Cidr.parse('fd00:10:96::/112')).toMatchObject({ family: 'ipv6', prefixLength: 112 });
+  });
+
+  test.each(['10.96.0.0', '10.96.0.0/33', '300.1.0.0/16', 'cluster', ''])('rejects %p', text => {
+    expect(Cidr.isValid(text)).toBe(false);
+    expect(() => Cidr.parse(text)).toThrow('is not a CIDR');
+  });
+
+  test('rejects host bits and names the network that was meant', () => {
+    expect(() => Cidr.parse('10.1.2.3/16')).toThrow('"10.1.2.3/16" has host bits set: its network address is 10.1.0.0/16');
+  });
+
+  test.each([
+    ['10.0.0.0/8', '10.96.0.0/12', true],
+    ['10.96.0.0/12', '10.0.0.0/8', true],
+    ['10.244.0.0/16', '10.96.0.0/12', false],
+    ['10.96.0.0/12', '10.111.0.0/16', true],
+    ['10.96.0.0/12', '10.112.0.0/16', false],
+    ['10.0.0.0/8', 'fd00::/8', false],
+  ])('%s overlaps %s: %s', (a, b, expected) => {
+    expect(Cidr.parse(a).overlaps(Cidr.parse(b))).toBe(expected);
+  });
+});

@@ -1,0 +1,33 @@
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
+import { LimitRange, Namespace, ResourceQuota } from 'kubernetes-models/v1';
+import { KubeObject } from '../../synth/manifest-layout';
+
+/**
+ * The OpenAPI validators of kubernetes-models by apiVersion and kind. A kind
+ * missing here fails the schema test, so every new kind must be added.
+ */
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ResourceQuota': ResourceQuota,
+  'v1/LimitRange': LimitRange,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'scheduling.k8s.io/v1/PriorityClass': PriorityClass,
+};
+
+/** Validates an object against its Kubernetes schema; returns the failure, or undefined when it is valid. */
+export function schemaError(object: KubeObject): string | undefined {
+  const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+  if (!Model) return `no schema registered for ${object.apiVersion} ${object.kind}`;
+  try {
+    new Model(object).validate();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
