@@ -35,6 +35,25 @@ export interface ClusterSpec {
   readonly entry?: EntrySpec;
   /** The teams that share the cluster, one namespace each. */
   readonly tenants: readonly TenantSpec[];
+  /**
+   * How deployment tools (Terraform's Helm provider) reach the cluster.
+   * @default kubeconfig `~/.kube/config`, context named after the environment
+   */
+  readonly access?: ClusterAccessSpec;
+}
+
+/** How deployment tools reach the cluster. Never a credential: only where to find one at deploy time. */
+export interface ClusterAccessSpec {
+  /**
+   * Path of the kubeconfig file on the deploying machine; `~` is the user's home.
+   * @default '~/.kube/config'
+   */
+  readonly kubeconfigPath?: string;
+  /**
+   * Context of the kubeconfig to use.
+   * @default the environment's name
+   */
+  readonly kubeContext?: string;
 }
 
 /** The address plan of a cluster. */
