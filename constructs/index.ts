@@ -7,6 +7,7 @@ export * from './core/labels';
 export * from './core/names';
 export * from './core/quantity';
 export * from './core/resources';
+export * from './core/taint';
 export * from './tenancy/namespace-admin-role';
 export * from './tenancy/pod-security';
 export * from './tenancy/priority-classes';

@@ -1,3 +1,4 @@
+import { TaintSpec } from '../core/taint';
 import { PodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClassSpec } from '../tenancy/priority-classes';
 import { TenantOptions } from '../tenancy/tenant';
@@ -74,29 +75,10 @@ export interface NodePoolSpec {
   /** Name of the pool: a DNS-1123 label. Its nodes carry the label `prodk8s.io/node-pool=<name>`. */
   readonly name: string;
   /**
-   * More labels of the pool's nodes.
-   * @default none
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
    * Taints of the pool's nodes; a tenant pinned to the pool tolerates them.
    * @default none
    */
   readonly taints?: readonly TaintSpec[];
-}
-
-export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-export const TAINT_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
-
-/** A node taint. @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
-export interface TaintSpec {
-  /** A qualified name, such as `prodk8s.io/dedicated`. */
-  readonly key: string;
-  /**
-   * @default no value
-   */
-  readonly value?: string;
-  readonly effect: TaintEffect;
 }
 
 /** The cluster's entry for external traffic. */

@@ -4,12 +4,13 @@ import { Checks, validateWith } from '../core/checks';
 import { Cidr } from '../core/cidr';
 import { isQualifiedName } from '../core/names';
 import { Labels } from '../core/labels';
+import { TAINT_EFFECTS } from '../core/taint';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
 import { Versions } from '../versions';
-import { ClusterSpec, NodePoolSpec, TAINT_EFFECTS, TenantSpec } from './cluster-spec';
+import { ClusterSpec, NodePoolSpec, TenantSpec } from './cluster-spec';
 
 /** Where external traffic enters when the spec names no entry. */
 export const DEFAULT_ENTRY_NAMESPACE = 'nginx-entry';
@@ -106,7 +107,6 @@ export class ProductionCluster extends Construct {
       checks.dns1123Label(`${field}.name`, pool.name);
       checks.expect(!seen.has(pool.name), `${field}.name`, pool.name, 'node pool names must be unique');
       seen.add(pool.name);
-      checks.labels(`${field}.labels`, pool.labels);
       (pool.taints ?? []).forEach((taint, t) => {
         checks.expect(isQualifiedName(taint.key), `${field}.taints[${t}].key`, taint.key,
           'must be a qualified name such as prodk8s.io/dedicated');
@@ -131,7 +131,8 @@ export class ProductionCluster extends Construct {
           `must name a node pool of the cluster (${[...this.nodePools.keys()].join(', ') || 'none defined'})`);
       }
       (tenant.egress ?? []).forEach((rule, r) => {
-        const overlapping = clusterNetworks.find(network => Cidr.isValid(rule.cidr) && Cidr.parse(rule.cidr).overlaps(network));
+        const cidr = Cidr.tryParse(rule.cidr);
+        const overlapping = cidr && clusterNetworks.find(network => cidr.overlaps(network));
         checks.expect(!overlapping, `${field}.egress[${r}].cidr`, rule.cidr,
           `must not overlap the cluster network ${overlapping?.text}: in-cluster traffic is allowed by namespace, never by address`);
       });

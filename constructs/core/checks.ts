@@ -66,7 +66,7 @@ export class Checks {
   /** Every key and value of a label map. */
   public labels(field: string, labels: Readonly<Record<string, string>> | undefined): void {
     for (const [key, value] of Object.entries(labels ?? {})) {
-      this.expect(isQualifiedName(key), `${field}`, key, 'label keys must be an optional DNS subdomain prefix and \'/\' followed by a name of at most 63 characters');
+      this.expect(isQualifiedName(key), field, key, 'label keys must be an optional DNS subdomain prefix and \'/\' followed by a name of at most 63 characters');
       this.expect(isLabelValue(value), `${field}.${key}`, value, 'label values must be at most 63 characters of letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit');
     }
   }

@@ -26,14 +26,18 @@ export class Cidr {
     return new Cidr(text, address, prefixLength);
   }
 
+  /** The parsed CIDR, or undefined where `parse` would throw. */
+  public static tryParse(text: unknown): Cidr | undefined {
+    try {
+      return Cidr.parse(text as string);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Whether `text` is a CIDR without host bits set. */
   public static isValid(text: unknown): boolean {
-    try {
-      Cidr.parse(text as string);
-      return true;
-    } catch {
-      return false;
-    }
+    return Cidr.tryParse(text) !== undefined;
   }
 
   private constructor(

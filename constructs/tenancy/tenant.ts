@@ -4,6 +4,7 @@ import { Checks, validateWith } from '../core/checks';
 import { Labels } from '../core/labels';
 import { Quantity } from '../core/quantity';
 import { ComputeLimits } from '../core/resources';
+import { TaintSpec } from '../core/taint';
 import { checkPodSecurity, podSecurityLabels, PodSecurityProfile } from './pod-security';
 import { resolveLimits, TenantLimitRange, TenantLimitsOptions } from './tenant-limit-range';
 import { ClusterDns, EgressRule, NETWORK_PROTOCOLS, TenantNetworkPolicies } from './tenant-network-policies';
@@ -23,16 +24,6 @@ export interface TenantAdmins {
   readonly groups?: readonly string[];
 }
 
-/** A taint that a tenant's pods tolerate. */
-export interface TenantToleration {
-  readonly key: string;
-  /**
-   * @default tolerate any value of the key
-   */
-  readonly value?: string;
-  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-}
-
 /**
  * Pins a tenant's pods to dedicated nodes through namespace annotations,
  * honoured by the PodNodeSelector and PodTolerationRestriction admission
@@ -45,7 +36,7 @@ export interface TenantPlacement {
    * Taints of those nodes that every pod tolerates (`scheduler.alpha.kubernetes.io/defaultTolerations`).
    * @default none
    */
-  readonly tolerations?: readonly TenantToleration[];
+  readonly tolerations?: readonly TaintSpec[];
 }
 
 /** What describes a tenant, wherever it is declared. */

@@ -15,8 +15,8 @@ export const prod: ClusterSpec = {
   nodePools: [
     { name: 'general' },
     { name: 'entry', taints: [ENTRY_TAINT] },
-    { name: 'search', labels: { 'prodk8s.io/workload': 'search' }, taints: [dedicatedTaint('search')] },
-    { name: 'gpu', labels: { 'nvidia.com/gpu.present': 'true' }, taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
+    { name: 'search', taints: [dedicatedTaint('search')] },
+    { name: 'gpu', taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
   ],
   entry: { namespace: 'nginx-entry' },
   tenants: [

@@ -15,7 +15,7 @@ export const staging: ClusterSpec = {
   nodePools: [
     { name: 'general' },
     { name: 'entry', taints: [ENTRY_TAINT] },
-    { name: 'search', labels: { 'prodk8s.io/workload': 'search' }, taints: [dedicatedTaint('search')] },
+    { name: 'search', taints: [dedicatedTaint('search')] },
   ],
   entry: { namespace: 'nginx-entry' },
   tenants: [
