@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { EnvironmentChart } from '../../stacks/environment-chart';
 import { clusterSpec } from '../fixtures/cluster-spec';
+import { namesOf } from '../helpers/objects';
 
 describe('EnvironmentChart', () => {
   test('is named after its environment and holds its cluster', () => {
@@ -12,7 +13,8 @@ describe('EnvironmentChart', () => {
 
   test('keeps the names it is given, without hash suffixes', () => {
     const objects = new EnvironmentChart(new App(), clusterSpec()).toJson();
-    expect(objects.map((o: any) => o.metadata.name)).toContain('namespace-admin');
-    expect(objects.every((o: any) => !/-c8[0-9a-f]{6}$/.test(o.metadata.name))).toBe(true);
+    expect(namesOf(objects, 'ClusterRole')).toEqual(['namespace-admin']);
+    expect(namesOf(objects, 'PriorityClass')).toEqual(['high', 'low']);
+    expect(namesOf(objects, 'Namespace')).toEqual(['team-a']);
   });
 });
