@@ -38,7 +38,8 @@ export function main(args: readonly string[], defaultOutdir = 'dist', environmen
     return 2;
   }
   try {
-    const files = synthesize(specs, outdir);
+    const { files, warnings } = synthesize(specs, outdir);
+    for (const warning of warnings) console.error(`prodk8s: warning: ${warning}`);
     console.log(`prodk8s: wrote ${files.length} files for ${specs.map(s => s.name).join(', ')} into ${relative(process.cwd(), outdir) || '.'}/`);
     return 0;
   } catch (error) {

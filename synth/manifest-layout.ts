@@ -56,9 +56,9 @@ export function unplacedObjects(objects: readonly KubeObject[]): string[] {
     .map(o => `${o.kind}/${o.metadata.name}`);
 }
 
-/** The YAML of a manifest file: a header comment, then one document per object. */
-export function manifestYaml(file: ManifestFile, header: string): string {
-  const documents = file.objects.map(object => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }));
+/** YAML text: a header comment, then one document per object, without aliases or folded lines. */
+export function yamlDocuments(objects: readonly object[], header: string): string {
+  const documents = objects.map(object => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }));
   return `# ${header}\n${documents.map(doc => `---\n${doc}`).join('')}`;
 }
 

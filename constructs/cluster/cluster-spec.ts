@@ -1,4 +1,7 @@
 import { TaintSpec } from '../core/taint';
+import { HostSetSpec } from '../nodes/host-set';
+import { KubeletProfile } from '../nodes/kubelet-profile';
+import { NodeSku } from '../nodes/node-sku';
 import { PodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClassSpec } from '../tenancy/priority-classes';
 import { TenantOptions } from '../tenancy/tenant';
@@ -14,6 +17,18 @@ export interface ClusterSpec {
   readonly kubernetesVersion: string;
   /** The cluster's address plan. */
   readonly networking: NetworkingSpec;
+  /** The control plane nodes, their API endpoint and etcd. */
+  readonly controlPlane: ControlPlaneSpec;
+  /**
+   * The pod network plugin.
+   * @default Calico with VXLAN encapsulation
+   */
+  readonly cni?: CniSpec;
+  /**
+   * kube-proxy's mode.
+   * @default { mode: 'iptables' }
+   */
+  readonly kubeProxy?: KubeProxySpec;
   /**
    * The cluster's PriorityClasses; tenants' priority budgets refer to them.
    * @default none
@@ -24,11 +39,8 @@ export interface ClusterSpec {
    * @default 'restricted' in every mode
    */
   readonly podSecurity?: PodSecurityProfile;
-  /**
-   * Node pools, by name; a tenant may be pinned to one.
-   * @default none
-   */
-  readonly nodePools?: readonly NodePoolSpec[];
+  /** The worker node pools, the entry pool among them; a tenant may be pinned to one. */
+  readonly nodePools: readonly NodePoolSpec[];
   /**
    * The cluster's entry for external traffic.
    * @default { namespace: 'nginx-entry' }
@@ -41,6 +53,25 @@ export interface ClusterSpec {
    * @default kubeconfig `~/.kube/config`, context named after the environment
    */
   readonly access?: ClusterAccessSpec;
+  /**
+   * Which node installers to render files for.
+   * @default both kubeadm and Kubespray
+   */
+  readonly outputs?: OutputsSpec;
+}
+
+/** The node installers a cluster is rendered for. */
+export interface OutputsSpec {
+  /**
+   * kubeadm configuration in `dist/<env>/node/`.
+   * @default true
+   */
+  readonly kubeadm?: boolean;
+  /**
+   * A Kubespray inventory in `dist/<env>/kubespray/`; the Kubernetes version must then be one the pinned Kubespray release installs.
+   * @default true
+   */
+  readonly kubespray?: boolean;
 }
 
 /** How deployment tools reach the cluster. Never a credential: only where to find one at deploy time. */
@@ -68,17 +99,143 @@ export interface NetworkingSpec {
    * @default 'cluster.local'
    */
   readonly dnsDomain?: string;
+  /**
+   * Prefix length of the pod range each node gets from `podCidr`.
+   * @default 24
+   */
+  readonly nodeCidrMaskSize?: number;
+  /**
+   * The ports Services of type NodePort may use, `first-last`.
+   * @default '30000-32767'
+   */
+  readonly nodePortRange?: string;
 }
 
-/** A group of alike nodes. */
-export interface NodePoolSpec {
+/** The control plane: its nodes, the endpoint clients use, and etcd. */
+export interface ControlPlaneSpec extends HostSetSpec {
+  /** What one control plane machine offers. */
+  readonly sku: NodeSku;
+  /**
+   * Virtual IP or load balancer in front of the API servers; required with more than one control plane node.
+   * @default the first control plane node's address (a single API server)
+   */
+  readonly endpoint?: ApiEndpointSpec;
+  /**
+   * Dedicated etcd machines.
+   * @default etcd runs on the control plane nodes (stacked)
+   */
+  readonly etcd?: HostSetSpec;
+  /**
+   * More names and addresses for the API server's certificate.
+   * @default the endpoint and the control plane nodes only
+   */
+  readonly certSANs?: readonly string[];
+  /**
+   * Kubelet settings of the control plane nodes.
+   * @default the prodk8s kubelet defaults
+   */
+  readonly kubelet?: KubeletProfile;
+  /**
+   * Kernel parameters of the control plane nodes.
+   * @default only those the hardened kubelet requires
+   */
+  readonly sysctls?: Readonly<Record<string, string>>;
+}
+
+/** Where clients reach the API servers. */
+export interface ApiEndpointSpec {
+  /** IP address or DNS name. */
+  readonly address: string;
+  /**
+   * @default 6443
+   */
+  readonly port?: number;
+}
+
+export type PodNetworkEncapsulation = 'VXLAN' | 'VXLANCrossSubnet' | 'IPIP' | 'IPIPCrossSubnet' | 'None';
+export type FlannelBackend = 'vxlan' | 'host-gw' | 'wireguard';
+
+/** The pod network plugin. */
+export interface CniSpec {
+  /** Calico enforces NetworkPolicy; Flannel does not. */
+  readonly plugin: 'calico' | 'flannel';
+  /**
+   * Calico's encapsulation. `None` routes pod traffic unencapsulated: with BGP, or with per-node routes
+   * in the VPC where a cloud network does not carry VXLAN or IP-in-IP between nodes.
+   * @default 'VXLAN'
+   */
+  readonly calicoEncapsulation?: PodNetworkEncapsulation;
+  /**
+   * Whether Calico runs BGP (bird). Off with `None` means the network routes each node's pod range itself.
+   * @default on for IPIP and None, off for VXLAN
+   */
+  readonly calicoBgp?: boolean;
+  /**
+   * Flannel's backend.
+   * @default 'vxlan'
+   */
+  readonly flannelBackend?: FlannelBackend;
+}
+
+export type KubeProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+/** kube-proxy's configuration. */
+export interface KubeProxySpec {
+  /**
+   * `iptables`, `nftables` (GA since Kubernetes 1.33) or `ipvs` (deprecated since 1.35).
+   * @default 'iptables'
+   */
+  readonly mode?: KubeProxyMode;
+  /**
+   * IPVS scheduler, with mode `ipvs`.
+   * @default 'rr'
+   */
+  readonly ipvsScheduler?: 'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'lblcr' | 'sh' | 'dh' | 'sed' | 'nq';
+  /**
+   * Strict ARP, with mode `ipvs`; MetalLB in layer 2 needs it.
+   * @default false
+   */
+  readonly ipvsStrictArp?: boolean;
+}
+
+/** A group of alike worker nodes. */
+export interface NodePoolSpec extends HostSetSpec {
   /** Name of the pool: a DNS-1123 label. Its nodes carry the label `prodk8s.io/node-pool=<name>`. */
   readonly name: string;
   /**
-   * Taints of the pool's nodes; a tenant pinned to the pool tolerates them.
+   * `entry` marks the pool of the NGINX entry; it must be tainted so that tenants stay off it.
+   * @default 'workers'
+   */
+  readonly role?: 'workers' | 'entry';
+  /** What one machine of the pool offers. */
+  readonly sku: NodeSku;
+  /**
+   * More labels of the pool's nodes. The kubelet may not set labels under `kubernetes.io/` or `k8s.io/`
+   * other than the few the NodeRestriction admission plugin allows.
+   * @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Taints of the pool's nodes; a tenant pinned to the pool tolerates them. Pools without NoSchedule or
+   * NoExecute taints are shared by every tenant that is not pinned.
    * @default none
    */
   readonly taints?: readonly TaintSpec[];
+  /**
+   * Kernel parameters, such as `{ 'vm.max_map_count': '262144' }` for search engines.
+   * @default only those the hardened kubelet requires
+   */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /**
+   * Kubelet settings of the pool.
+   * @default the prodk8s kubelet defaults
+   */
+  readonly kubelet?: KubeletProfile;
+  /**
+   * How far the tenants' cpu and memory requests may exceed the pool's allocatable, as a decimal factor (`'1.5'`).
+   * @default '1'
+   */
+  readonly requestOvercommit?: string;
 }
 
 /** The cluster's entry for external traffic. */

@@ -2,24 +2,33 @@ import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { Checks, validateWith } from '../core/checks';
 import { Cidr } from '../core/cidr';
-import { isQualifiedName } from '../core/names';
 import { Labels } from '../core/labels';
-import { TAINT_EFFECTS } from '../core/taint';
+import { Quantity } from '../core/quantity';
+import { addWarning } from '../core/warnings';
+import { capacityShortfalls, PoolSupply, TenantDemand } from '../nodes/capacity';
+import { ControlPlane } from '../nodes/control-plane';
+import { NodeLayer } from '../nodes/node-layer';
+import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
+import { NodePool } from '../nodes/node-pool';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
 import { Versions } from '../versions';
-import { ClusterSpec, NodePoolSpec, TenantSpec } from './cluster-spec';
+import { ClusterSpec, TenantSpec } from './cluster-spec';
 
 /** Where external traffic enters when the spec names no entry. */
 export const DEFAULT_ENTRY_NAMESPACE = 'nginx-entry';
 
+/** Admission plugins that enforce a tenant's node pool pinning (namespace annotations). */
+export const PINNING_ADMISSION_PLUGINS = ['PodNodeSelector', 'PodTolerationRestriction'] as const;
+
 /**
- * One environment's cluster: its PriorityClasses, the shared namespace-admin
- * ClusterRole and a `Tenant` per team, with the checks that span them (unique
- * tenants, PriorityClasses and node pools that exist, networks that do not
- * overlap, a supported Kubernetes version).
+ * One environment's cluster: its control plane and node pools, its
+ * PriorityClasses, the shared namespace-admin ClusterRole and a `Tenant` per
+ * team, with the checks that span them (unique tenants, PriorityClasses and
+ * node pools that exist, networks that do not overlap, a supported Kubernetes
+ * version, tenant quotas that fit the pools they can land on).
  */
 export class ProductionCluster extends Construct {
   /** The spec the cluster was built from. */
@@ -30,13 +39,26 @@ export class ProductionCluster extends Construct {
   private readonly tenantSpecs: TenantSpec[] = [];
   private readonly tenantScope: Construct;
   private readonly adminRole: NamespaceAdminRole;
+  /** The control plane nodes, endpoint and etcd. */
+  public readonly controlPlane: ControlPlane;
+  /** The worker pools, in spec order. */
+  public readonly nodePools: readonly NodePool[];
+
   private readonly priorityClasses: PriorityClasses;
-  private readonly nodePools: ReadonlyMap<string, NodePoolSpec>;
+  private readonly poolsByName: ReadonlyMap<string, NodePool>;
 
   constructor(scope: Construct, id: string, spec: ClusterSpec) {
     super(scope, id);
     this.spec = spec;
-    this.nodePools = new Map((spec.nodePools ?? []).map(pool => [pool.name, pool]));
+    this.controlPlane = new ControlPlane(this, 'control-plane', { spec: spec.controlPlane, clusterName: spec.name });
+    const pools = new Construct(this, 'node-pools');
+    this.nodePools = spec.nodePools.map((pool, index) => new NodePool(pools, String(index), {
+      ...pool, clusterName: spec.name, field: `nodePools[${index}]`,
+    }));
+    this.poolsByName = new Map(this.nodePools.map(pool => [pool.name, pool]));
+    if (this.nodeLayer.kubeProxy.mode === 'ipvs' && semver.valid(spec.kubernetesVersion) && semver.gte(spec.kubernetesVersion, '1.35.0')) {
+      addWarning(this, 'kubeProxy.mode = "ipvs": deprecated since Kubernetes 1.35 and planned to be off by default in 1.40; prefer nftables');
+    }
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { classes: spec.priorityClasses ?? [] });
     this.adminRole = new NamespaceAdminRole(this, 'namespace-admin');
     this.tenantScope = new Construct(this, 'tenants');
@@ -49,10 +71,36 @@ export class ProductionCluster extends Construct {
     return this.spec.entry?.namespace ?? DEFAULT_ENTRY_NAMESPACE;
   }
 
+  /** Everything the node installers' files are rendered from. */
+  public get nodeLayer(): NodeLayer {
+    const { networking, kubeProxy } = this.spec;
+    const pinned = this.tenantSpecs.some(tenant => tenant.nodePool !== undefined);
+    return {
+      clusterName: this.spec.name,
+      kubernetesVersion: this.spec.kubernetesVersion,
+      podCidr: networking.podCidr,
+      serviceCidr: networking.serviceCidr,
+      dnsDomain: networking.dnsDomain ?? 'cluster.local',
+      // Kubernetes' own defaults: a /24 per node for IPv4, a /64 for IPv6.
+      nodeCidrMaskSize: networking.nodeCidrMaskSize ?? (Cidr.tryParse(networking.podCidr)?.family === 'ipv6' ? 64 : 24),
+      nodePortRange: networking.nodePortRange ?? '30000-32767',
+      controlPlane: this.controlPlane,
+      pools: this.nodePools,
+      kubeProxy: { ...kubeProxy, mode: kubeProxy?.mode ?? 'iptables' },
+      cni: this.spec.cni ?? { plugin: 'calico' },
+      admissionPlugins: pinned ? PINNING_ADMISSION_PLUGINS : [],
+    };
+  }
+
+  /** Which node installers to render files for. */
+  public get outputs(): { kubeadm: boolean; kubespray: boolean } {
+    return { kubeadm: this.spec.outputs?.kubeadm ?? true, kubespray: this.spec.outputs?.kubespray ?? true };
+  }
+
   /** Adds a tenant; it is validated with the rest of the cluster. */
   public addTenant(spec: TenantSpec): Tenant {
     const { nodePool, ...options } = spec;
-    const pool = nodePool === undefined ? undefined : this.nodePools.get(nodePool);
+    const pool = nodePool === undefined ? undefined : this.poolsByName.get(nodePool);
     const version = semver.valid(this.spec.kubernetesVersion);
     const tenant = new Tenant(this.tenantScope, this.tenantId(spec.name), {
       ...options,
@@ -78,7 +126,9 @@ export class ProductionCluster extends Construct {
   private checkModel(checks: Checks): void {
     const spec = this.spec;
     checks.dns1123Label('name', spec.name);
-    checkKubernetesVersion(checks, spec.kubernetesVersion);
+    if (checkKubernetesVersion(checks, spec.kubernetesVersion) && this.outputs.kubespray) {
+      checkKubesprayVersion(checks, spec.kubernetesVersion);
+    }
 
     const podCidr = checks.cidr('networking.podCidr', spec.networking.podCidr);
     const serviceCidr = checks.cidr('networking.serviceCidr', spec.networking.serviceCidr);
@@ -95,24 +145,36 @@ export class ProductionCluster extends Construct {
     }
     if (spec.networking.dnsDomain !== undefined) checks.dns1123Subdomain('networking.dnsDomain', spec.networking.dnsDomain);
     checkPodSecurity(checks, 'podSecurity', spec.podSecurity);
-    this.checkNodePools(checks);
+    checkNodeLayer(checks, this.nodeLayer);
+    this.nodePools.forEach((pool, index) => {
+      checks.expect(spec.nodePools[index].role !== 'entry' || !pool.isShared, `nodePools[${index}].taints`, spec.nodePools[index].taints ?? [],
+        'an entry pool needs a NoSchedule or NoExecute taint, or tenant pods land on the entry nodes');
+    });
     checks.dns1123Label('entry.namespace', this.entryNamespace);
     this.checkTenants(checks, [podCidr, serviceCidr].filter((c): c is Cidr => c !== undefined));
+    this.checkCapacity(checks);
   }
 
-  private checkNodePools(checks: Checks): void {
-    const seen = new Set<string>();
-    (this.spec.nodePools ?? []).forEach((pool, index) => {
-      const field = `nodePools[${index}]`;
-      checks.dns1123Label(`${field}.name`, pool.name);
-      checks.expect(!seen.has(pool.name), `${field}.name`, pool.name, 'node pool names must be unique');
-      seen.add(pool.name);
-      (pool.taints ?? []).forEach((taint, t) => {
-        checks.expect(isQualifiedName(taint.key), `${field}.taints[${t}].key`, taint.key,
-          'must be a qualified name such as prodk8s.io/dedicated');
-        checks.oneOf(`${field}.taints[${t}].effect`, taint.effect, TAINT_EFFECTS);
-      });
-    });
+  /** Tenant quotas against the allocatable of the pools they can land on; skipped while a pool or quota is invalid (reported elsewhere). */
+  private checkCapacity(checks: Checks): void {
+    const supplies: PoolSupply[] = [];
+    for (const pool of this.nodePools) {
+      const allocatable = pool.allocatable;
+      if (!allocatable || !/^\d+(\.\d+)?$/.test(pool.requestOvercommit)) return;
+      supplies.push({ pool: pool.name, shared: pool.isShared, nodes: pool.hosts.length, allocatable, requestOvercommit: pool.requestOvercommit });
+    }
+    const demands: TenantDemand[] = [];
+    for (const tenant of this.tenantSpecs) {
+      const quota = tenant.quota;
+      const amounts: Record<string, string> = { cpu: quota.requests?.cpu, memory: quota.requests?.memory, pods: String(quota.pods), ...quota.extendedResources };
+      if (!Object.values(amounts).every(Quantity.isValid)) return;
+      demands.push({ tenant: tenant.name, pool: tenant.nodePool, requests: Object.fromEntries(Object.entries(amounts).map(([r, v]) => [r, Quantity.parse(v)])) });
+    }
+    for (const shortfall of capacityShortfalls(supplies, demands)) {
+      const where = shortfall.group === 'shared' ? 'the shared pools (those without NoSchedule or NoExecute taints)' : `node pool ${shortfall.group}`;
+      checks.fail(`capacity.${shortfall.group}.${shortfall.resource}`, shortfall.requested.toString(),
+        `the ${shortfall.resource} requests the tenants' quotas allow on ${where} (${shortfall.tenants}) exceed what it gives to pods: ${shortfall.supply}`);
+    }
   }
 
   private checkTenants(checks: Checks, clusterNetworks: readonly Cidr[]): void {
@@ -127,8 +189,8 @@ export class ProductionCluster extends Construct {
           `must name a PriorityClass of the cluster (${[...this.priorityClasses.names].join(', ') || 'none defined'})`);
       });
       if (tenant.nodePool !== undefined) {
-        checks.expect(this.nodePools.has(tenant.nodePool), `${field}.nodePool`, tenant.nodePool,
-          `must name a node pool of the cluster (${[...this.nodePools.keys()].join(', ') || 'none defined'})`);
+        checks.expect(this.poolsByName.has(tenant.nodePool), `${field}.nodePool`, tenant.nodePool,
+          `must name a node pool of the cluster (${[...this.poolsByName.keys()].join(', ') || 'none defined'})`);
       }
       (tenant.egress ?? []).forEach((rule, r) => {
         const cidr = Cidr.tryParse(rule.cidr);
@@ -140,17 +202,19 @@ export class ProductionCluster extends Construct {
   }
 }
 
-function placementOn(pool: NodePoolSpec): TenantPlacement {
+function placementOn(pool: NodePool): TenantPlacement {
   return { nodeSelector: { [Labels.NODE_POOL]: pool.name }, tolerations: pool.taints };
 }
 
-function checkKubernetesVersion(checks: Checks, version: string): void {
+/** Whether the version is exact and of a supported minor, after recording why not. */
+function checkKubernetesVersion(checks: Checks, version: string): boolean {
   const { oldestMinor, newestMinor } = Versions.kubernetes;
   if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version)) {
     checks.fail('kubernetesVersion', version, 'must be an exact version such as 1.36.4');
-    return;
+    return false;
   }
   const minor = `${semver.major(version)}.${semver.minor(version)}.0`;
-  checks.expect(semver.gte(minor, `${oldestMinor}.0`) && semver.lte(minor, `${newestMinor}.0`), 'kubernetesVersion', version,
-    `must be a supported Kubernetes minor, ${oldestMinor} to ${newestMinor}`);
+  const supported = semver.gte(minor, `${oldestMinor}.0`) && semver.lte(minor, `${newestMinor}.0`);
+  checks.expect(supported, 'kubernetesVersion', version, `must be a supported Kubernetes minor, ${oldestMinor} to ${newestMinor}`);
+  return supported;
 }

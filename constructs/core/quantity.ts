@@ -29,6 +29,16 @@ export class Quantity {
     return new Quantity(text, sign === '-' ? -nanos : nanos);
   }
 
+  /** The quantity of exactly `nanos` nano-units, written in its shortest exact form. */
+  public static fromNanos(nanos: bigint): Quantity {
+    return new Quantity(format(nanos), nanos);
+  }
+
+  /** A whole number of units, such as a pod count. */
+  public static of(units: number | bigint): Quantity {
+    return Quantity.fromNanos(BigInt(units) * NANOS);
+  }
+
   /** Whether `text` is a valid Kubernetes quantity. */
   public static isValid(text: unknown): boolean {
     return typeof text === 'string' && QUANTITY.test(text);
@@ -50,13 +60,64 @@ export class Quantity {
     return this.nanos < 0n;
   }
 
+  public plus(other: Quantity): Quantity {
+    return Quantity.fromNanos(this.nanos + other.nanos);
+  }
+
+  public minus(other: Quantity): Quantity {
+    return Quantity.fromNanos(this.nanos - other.nanos);
+  }
+
+  /** This quantity times a whole number, such as a per-node value times the node count. */
+  public times(count: number): Quantity {
+    return Quantity.fromNanos(this.nanos * BigInt(count));
+  }
+
+  /**
+   * This quantity scaled by a ratio given in decimal text or as a number
+   * (`'1.5'`, `7.5` percent of it with `scale('7.5', 100)`), rounded down to a
+   * nano-unit. Decimal text keeps the arithmetic exact.
+   */
+  public scale(ratio: string | number, divisor = 1): Quantity {
+    const [whole, fraction = ''] = String(ratio).split('.');
+    const numerator = BigInt(whole + fraction);
+    const denominator = 10n ** BigInt(fraction.length) * BigInt(divisor);
+    return Quantity.fromNanos(this.nanos * numerator / denominator);
+  }
+
+  /** This quantity rounded up to a whole multiple of `step` (`1Mi`, `1m`). */
+  public roundUp(step: Quantity): Quantity {
+    const remainder = this.nanos % step.nanos;
+    return remainder === 0n ? this : Quantity.fromNanos(this.nanos - remainder + (this.nanos > 0n ? step.nanos : 0n));
+  }
+
+  /** The larger of the two. */
+  public max(other: Quantity): Quantity {
+    return this.compare(other) >= 0 ? this : other;
+  }
+
   public toString(): string {
     return this.text;
   }
 }
 
+const NANOS = 1_000_000_000n;
 const BINARY_SUFFIXES = ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const DECIMAL_EXPONENTS: Record<string, number> = { 'n': -9, 'u': -6, 'm': -3, '': 0, 'k': 3, 'M': 6, 'G': 9, 'T': 12, 'P': 15, 'E': 18 };
 
 // <sign>? <digits> ( <binarySI> | <decimalExponent> | <decimalSI> )?, as in k8s.io/apimachinery/pkg/api/resource.
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|([numkMGTPE]))?$/;
+
+/** The shortest exact text of a value: `4`, `16Gi`, `1536Mi`, `15500m`, `250n`. */
+function format(nanos: bigint): string {
+  const sign = nanos < 0n ? '-' : '';
+  const value = nanos < 0n ? -nanos : nanos;
+  if (value % NANOS === 0n) {
+    const units = value / NANOS;
+    let suffix = -1;
+    while (units !== 0n && suffix < BINARY_SUFFIXES.length - 1 && units % 1024n ** BigInt(suffix + 2) === 0n) suffix++;
+    return suffix < 0 ? `${sign}${units}` : `${sign}${units / 1024n ** BigInt(suffix + 1)}${BINARY_SUFFIXES[suffix]}`;
+  }
+  if (value % 1_000_000n === 0n) return `${sign}${value / 1_000_000n}m`;
+  return `${sign}${value}n`;
+}

@@ -17,6 +17,11 @@ export interface TenantQuotaOptions {
   /** Number of pods that are not in a terminal state. */
   readonly pods: number;
   /**
+   * Requests of extended resources, such as `{ 'nvidia.com/gpu': '8' }` (`requests.nvidia.com/gpu`).
+   * @default none: pods of the tenant cannot request extended resources
+   */
+  readonly extendedResources?: Readonly<Record<string, string>>;
+  /**
    * Number of Services.
    * @default 10
    */
@@ -90,6 +95,7 @@ export class TenantQuota extends Construct {
       hard: {
         ...compute('requests', quota.requests),
         ...compute('limits', quota.limits),
+        ...kubeQuantities(Object.fromEntries(Object.entries(quota.extendedResources ?? {}).map(([name, value]) => [`requests.${name}`, value]))),
       },
     });
     this.addQuota('objects', namespace, {

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Checks, validateWith } from '../core/checks';
 import { Labels } from '../core/labels';
+import { isQualifiedName } from '../core/names';
 import { Quantity } from '../core/quantity';
 import { ComputeLimits } from '../core/resources';
 import { TaintSpec } from '../core/taint';
@@ -195,6 +196,10 @@ function checkQuota(checks: Checks, quota: TenantQuotaOptions): ParsedQuota {
     checks.count(`quota.${field}`, quota[field]);
   }
   checks.expect(quota.pods !== undefined, 'quota.pods', quota.pods, 'a quota needs a pod count');
+  for (const [name, value] of Object.entries(quota.extendedResources ?? {})) {
+    checks.expect(isQualifiedName(name) && name.includes('/'), 'quota.extendedResources', name, 'extended resource names are domain-prefixed, such as nvidia.com/gpu');
+    checks.quantity(`quota.extendedResources.${name}`, value);
+  }
   checks.quantity('quota.storage', quota.storage);
   return parsed;
 }

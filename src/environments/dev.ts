@@ -1,9 +1,10 @@
 import { ClusterSpec } from '../../constructs';
-import { ENTRY_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
+import { ENTRY_TAINT, GENERAL_KUBELET, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
- * Development: small quotas, one shared pool, and Pod Security `baseline`
- * enforced while `restricted` warns, so teams see what production will refuse.
+ * Development: a single control plane node, one small shared pool, small
+ * quotas, and Pod Security `baseline` enforced while `restricted` warns, so
+ * teams see what production will refuse.
  */
 export const dev: ClusterSpec = {
   name: 'dev',
@@ -11,9 +12,29 @@ export const dev: ClusterSpec = {
   networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/16', dnsDomain: 'cluster.local' },
   priorityClasses: TENANT_PRIORITY_CLASSES,
   podSecurity: { enforce: 'baseline', audit: 'restricted', warn: 'restricted' },
+  controlPlane: {
+    count: 1,
+    firstAddress: '10.10.0.10',
+    sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+  },
+  cni: { plugin: 'calico', calicoEncapsulation: 'VXLAN' },
+  kubeProxy: { mode: 'iptables' },
   nodePools: [
-    { name: 'general' },
-    { name: 'entry', taints: [ENTRY_TAINT] },
+    {
+      name: 'general',
+      count: 3,
+      firstAddress: '10.10.1.10',
+      sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' },
+      kubelet: GENERAL_KUBELET,
+    },
+    {
+      name: 'entry',
+      role: 'entry',
+      count: 1,
+      firstAddress: '10.10.2.10',
+      sku: { cpu: '2', memory: '4Gi', ephemeralStorage: '50Gi' },
+      taints: [ENTRY_TAINT],
+    },
   ],
   entry: { namespace: 'nginx-entry' },
   tenants: [

@@ -1,10 +1,11 @@
 import { ClusterSpec } from '../../constructs';
-import { dedicatedTaint, ENTRY_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
+import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
- * Production: Pod Security `restricted` everywhere, per-class budgets for the
- * critical tenants, dedicated pools for search and GPU training, and the
- * largest quotas.
+ * Production: three control plane nodes behind a virtual IP with a dedicated
+ * etcd cluster, Pod Security `restricted` everywhere, per-class budgets for the
+ * critical tenants, dedicated pools for search and for GPU training (NUMA-aligned
+ * cpus and devices), nftables kube-proxy, and the largest quotas.
  */
 export const prod: ClusterSpec = {
   name: 'prod',
@@ -12,11 +13,57 @@ export const prod: ClusterSpec = {
   networking: { podCidr: '10.248.0.0/15', serviceCidr: '10.100.0.0/16', dnsDomain: 'cluster.local' },
   priorityClasses: TENANT_PRIORITY_CLASSES,
   podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'restricted' },
+  controlPlane: {
+    count: 3,
+    firstAddress: '10.30.0.11',
+    endpoint: { address: '10.30.0.5', port: 6443 },
+    certSANs: ['api.prod.example.com'],
+    etcd: { count: 3, firstAddress: '10.30.0.21' },
+    sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' },
+  },
+  cni: { plugin: 'calico', calicoEncapsulation: 'VXLANCrossSubnet' },
+  kubeProxy: { mode: 'nftables' },
   nodePools: [
-    { name: 'general' },
-    { name: 'entry', taints: [ENTRY_TAINT] },
-    { name: 'search', taints: [dedicatedTaint('search')] },
-    { name: 'gpu', taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
+    {
+      name: 'general',
+      count: 6,
+      firstAddress: '10.30.1.10',
+      sku: { cpu: '32', memory: '128Gi', ephemeralStorage: '400Gi' },
+      kubelet: GENERAL_KUBELET,
+    },
+    {
+      name: 'entry',
+      role: 'entry',
+      count: 3,
+      firstAddress: '10.30.2.10',
+      sku: { cpu: '8', memory: '16Gi', ephemeralStorage: '100Gi' },
+      taints: [ENTRY_TAINT],
+    },
+    {
+      name: 'search',
+      count: 4,
+      firstAddress: '10.30.3.10',
+      sku: { cpu: '32', memory: '128Gi', ephemeralStorage: '1Ti' },
+      labels: { 'prodk8s.io/workload': 'search' },
+      taints: [dedicatedTaint('search')],
+      sysctls: SEARCH_SYSCTLS,
+      kubelet: GENERAL_KUBELET,
+    },
+    {
+      name: 'gpu',
+      count: 2,
+      firstAddress: '10.30.4.10',
+      sku: { cpu: '64', memory: '512Gi', ephemeralStorage: '2Ti', maxPods: 64, extendedResources: { 'nvidia.com/gpu': '8' } },
+      labels: { 'prodk8s.io/accelerator': 'nvidia' },
+      taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
+      kubelet: {
+        ...GENERAL_KUBELET,
+        kubeReserved: { cpu: '1', memory: '8Gi' },
+        cpuManagerPolicy: 'static',
+        topologyManagerPolicy: 'restricted',
+        topologyManagerScope: 'pod',
+      },
+    },
   ],
   entry: { namespace: 'nginx-entry' },
   tenants: [
@@ -60,6 +107,7 @@ export const prod: ClusterSpec = {
       nodePool: 'gpu',
       quota: {
         requests: { cpu: '48', memory: '384Gi' }, limits: { memory: '512Gi' }, pods: 40,
+        extendedResources: { 'nvidia.com/gpu': '16' },
         persistentVolumeClaims: 8, storage: '2Ti',
       },
       limits: { defaultRequest: { cpu: '1', memory: '4Gi' }, defaultLimit: { memory: '16Gi' } },

@@ -1,4 +1,4 @@
-import { PriorityClassSpec, TaintSpec } from '../../constructs';
+import { KubeletProfile, PriorityClassSpec, TaintSpec } from '../../constructs';
 
 /** The production pattern of three tenant classes; `low` is what a pod without a class gets. */
 export const TENANT_PRIORITY_CLASSES: readonly PriorityClassSpec[] = [
@@ -14,3 +14,17 @@ export const ENTRY_TAINT: TaintSpec = { key: 'prodk8s.io/entry', value: 'true', 
 export function dedicatedTaint(pool: string): TaintSpec {
   return { key: 'prodk8s.io/dedicated', value: pool, effect: 'NoSchedule' };
 }
+
+/**
+ * Kubelet settings of general-purpose pools: soft eviction well before the hard
+ * thresholds, so that pods are evicted gracefully first.
+ */
+export const GENERAL_KUBELET: KubeletProfile = {
+  evictionSoft: { 'memory.available': '1Gi', 'nodefs.available': '15%' },
+  evictionSoftGracePeriod: { 'memory.available': '1m30s', 'nodefs.available': '2m' },
+  evictionMinimumReclaim: { 'memory.available': '256Mi', 'nodefs.available': '1Gi' },
+  evictionMaxPodGracePeriod: 60,
+};
+
+/** Search engines map many files into memory. */
+export const SEARCH_SYSCTLS = { 'vm.max_map_count': '262144' };

@@ -1,10 +1,10 @@
 import { ClusterSpec } from '../../constructs';
-import { dedicatedTaint, ENTRY_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
+import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
- * Staging: production's shape at a fraction of its size. Pod Security
- * `restricted` is enforced, search has its own pool, payments has
- * per-class budgets as in production.
+ * Staging: production's shape at a fraction of its size. Three control plane
+ * nodes behind a virtual IP, Pod Security `restricted` enforced, search on its
+ * own pool, per-class budgets for payments as in production.
  */
 export const staging: ClusterSpec = {
   name: 'staging',
@@ -12,10 +12,40 @@ export const staging: ClusterSpec = {
   networking: { podCidr: '10.246.0.0/16', serviceCidr: '10.98.0.0/16', dnsDomain: 'cluster.local' },
   priorityClasses: TENANT_PRIORITY_CLASSES,
   podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'restricted' },
+  controlPlane: {
+    count: 3,
+    firstAddress: '10.20.0.11',
+    endpoint: { address: '10.20.0.5', port: 6443 },
+    sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+  },
+  cni: { plugin: 'calico', calicoEncapsulation: 'VXLAN' },
+  kubeProxy: { mode: 'iptables' },
   nodePools: [
-    { name: 'general' },
-    { name: 'entry', taints: [ENTRY_TAINT] },
-    { name: 'search', taints: [dedicatedTaint('search')] },
+    {
+      name: 'general',
+      count: 4,
+      firstAddress: '10.20.1.10',
+      sku: { cpu: '16', memory: '64Gi', ephemeralStorage: '200Gi' },
+      kubelet: GENERAL_KUBELET,
+    },
+    {
+      name: 'entry',
+      role: 'entry',
+      count: 2,
+      firstAddress: '10.20.2.10',
+      sku: { cpu: '4', memory: '8Gi', ephemeralStorage: '50Gi' },
+      taints: [ENTRY_TAINT],
+    },
+    {
+      name: 'search',
+      count: 3,
+      firstAddress: '10.20.3.10',
+      sku: { cpu: '16', memory: '64Gi', ephemeralStorage: '500Gi' },
+      labels: { 'prodk8s.io/workload': 'search' },
+      taints: [dedicatedTaint('search')],
+      sysctls: SEARCH_SYSCTLS,
+      kubelet: GENERAL_KUBELET,
+    },
   ],
   entry: { namespace: 'nginx-entry' },
   tenants: [

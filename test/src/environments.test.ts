@@ -6,9 +6,9 @@ import { findObject } from '../helpers/objects';
 import { schemaError } from '../helpers/kube-schemas';
 
 /** The rendered objects of one environment, read back from the YAML that would be written. */
-const files = renderEnvironments(REFERENCE_ENVIRONMENTS);
+const files = renderEnvironments(REFERENCE_ENVIRONMENTS).files;
 function objectsOf(env: string): KubeObject[] {
-  return files.filter(f => f.path.startsWith(`${env}/`)).flatMap(f => parseAllDocuments(f.content).map(d => d.toJS() as KubeObject));
+  return files.filter(f => f.path.startsWith(`${env}/manifests/`)).flatMap(f => parseAllDocuments(f.content).map(d => d.toJS() as KubeObject));
 }
 
 describe('the reference environments', () => {

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { KubeObject, layoutManifests, manifestYaml, unplacedObjects } from '../../synth/manifest-layout';
+import { KubeObject, layoutManifests, yamlDocuments, unplacedObjects } from '../../synth/manifest-layout';
 
 const object = (kind: string, name: string, namespace?: string, apiVersion = 'v1'): KubeObject =>
   ({ apiVersion, kind, metadata: namespace ? { name, namespace } : { name } });
@@ -39,13 +39,12 @@ describe('layoutManifests', () => {
   });
 });
 
-describe('manifestYaml', () => {
+describe('yamlDocuments', () => {
   test('writes a header and one YAML document per object, without aliases or folded lines', () => {
     const shared = { key: 'x'.repeat(200) };
-    const text = manifestYaml({
-      name: '10-web.yaml',
-      objects: [{ ...object('ConfigMap', 'a', 'web'), data: shared }, { ...object('ConfigMap', 'b', 'web'), data: shared }],
-    }, 'Generated for a test.');
+    const text = yamlDocuments(
+      [{ ...object('ConfigMap', 'a', 'web'), data: shared }, { ...object('ConfigMap', 'b', 'web'), data: shared }],
+      'Generated for a test.');
     expect(text.startsWith('# Generated for a test.\n---\napiVersion: v1\n')).toBe(true);
     expect(text).not.toContain('&');
     expect(text).toContain(`key: ${'x'.repeat(200)}\n`);

@@ -1,5 +1,5 @@
 import { ClusterSpec, ProductionCluster } from '../../../constructs';
-import { clusterSpec, tenantSpec } from '../../fixtures/cluster-spec';
+import { clusterSpec, generalPool, tenantSpec } from '../../fixtures/cluster-spec';
 import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
 
 function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
@@ -73,8 +73,8 @@ describe('ProductionCluster', () => {
         'kubernetesVersion = "1.36": must be an exact version such as 1.36.4'],
       ['a Kubernetes version with a v prefix', { kubernetesVersion: 'v1.36.4' },
         'kubernetesVersion = "v1.36.4": must be an exact version such as 1.36.4'],
-      ['an unsupported Kubernetes minor', { kubernetesVersion: '1.30.2' },
-        'kubernetesVersion = "1.30.2": must be a supported Kubernetes minor, 1.34 to 1.36'],
+      ['an unsupported Kubernetes minor', { kubernetesVersion: '1.29.2', outputs: { kubespray: false } },
+        'kubernetesVersion = "1.29.2": must be a supported Kubernetes minor, 1.30 to 1.36'],
       ['a pod CIDR that is not one', { networking: { podCidr: '10.244.0.0/33', serviceCidr: '10.96.0.0/12' } },
         'networking.podCidr = "10.244.0.0/33": must be a network in CIDR notation'],
       ['a service CIDR with host bits', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.1.0/12' } },
@@ -91,14 +91,8 @@ describe('ProductionCluster', () => {
         'podSecurity.warn = "paranoid": must be one of "privileged", "baseline", "restricted"'],
       ['an invalid entry namespace', { entry: { namespace: 'Entry' } },
         'entry.namespace = "Entry": must be a DNS-1123 label'],
-      ['duplicate node pools', { nodePools: [{ name: 'a' }, { name: 'a' }] },
-        'nodePools[1].name = "a": node pool names must be unique'],
-      ['an invalid node pool name', { nodePools: [{ name: 'GPU' }] },
-        'nodePools[0].name = "GPU": must be a DNS-1123 label'],
-      ['an invalid taint key', { nodePools: [{ name: 'a', taints: [{ key: 'bad key', effect: 'NoSchedule' }] }] },
-        'nodePools[0].taints[0].key = "bad key": must be a qualified name such as prodk8s.io/dedicated'],
-      ['an unknown taint effect', { nodePools: [{ name: 'a', taints: [{ key: 'k', effect: 'NoRun' as any }] }] },
-        'nodePools[0].taints[0].effect = "NoRun": must be one of "NoSchedule", "PreferNoSchedule", "NoExecute"'],
+      ['duplicate node pools', { nodePools: [generalPool(), generalPool({ firstAddress: '10.0.3.10', hostnamePattern: 'other-{index}' })] },
+        'nodePools[1].name = "general": node pool names must be unique'],
       ['duplicate tenants', { tenants: [tenantSpec(), tenantSpec()] },
         'tenants[1].name = "team-a": tenant names must be unique: each tenant owns its namespace'],
       ['a tenant named like the entry namespace', { tenants: [tenantSpec({ name: 'nginx-entry' })] },
@@ -111,7 +105,7 @@ describe('ProductionCluster', () => {
         tenants: [tenantSpec({ priorityQuotas: [{ priorityClass: 'high', requests: { cpu: '1', memory: '1Gi' }, pods: 1 }] })] },
         'tenants[0].priorityQuotas[0].priorityClass = "high": must name a PriorityClass of the cluster (none defined)'],
       ['an undefined node pool', { tenants: [tenantSpec({ nodePool: 'tpu' })] },
-        'tenants[0].nodePool = "tpu": must name a node pool of the cluster (gpu)'],
+        'tenants[0].nodePool = "tpu": must name a node pool of the cluster (general, gpu)'],
       ['tenant egress into the pod network', { tenants: [tenantSpec({ egress: [{ cidr: '10.244.3.0/24' }] })] },
         'tenants[0].egress[0].cidr = "10.244.3.0/24": must not overlap the cluster network 10.244.0.0/16: in-cluster traffic is allowed by namespace, never by address'],
       ['tenant egress that contains the service network', { tenants: [tenantSpec({ egress: [{ cidr: '10.0.0.0/8' }] })] },
@@ -125,6 +119,7 @@ describe('ProductionCluster', () => {
     test('problems of the cluster, its classes and its tenants together, each with its path', () => {
       const problems = clusterProblems({
         kubernetesVersion: '2.0.0',
+        outputs: { kubespray: false },
         priorityClasses: [{ name: 'system-x', value: 1 }],
         tenants: [tenantSpec({ quota: { requests: { cpu: '1', memory: '10GB' }, pods: 1 } })],
       });

@@ -38,3 +38,35 @@ describe('Quantity', () => {
     expect(String(Quantity.parse('250m'))).toBe('250m');
   });
 });
+
+describe('Quantity arithmetic', () => {
+  const q = Quantity.parse;
+
+  test('adds and subtracts exactly, and writes the shortest exact text', () => {
+    expect(q('64Gi').minus(q('1Gi')).minus(q('512Mi')).toString()).toBe('64000Mi');
+    expect(q('16').minus(q('80m')).toString()).toBe('15920m');
+    expect(q('1').plus(q('1')).toString()).toBe('2');
+    expect(q('1Ki').plus(q('1')).toString()).toBe('1025');
+    expect(q('100m').minus(q('1')).toString()).toBe('-900m');
+  });
+
+  test('multiplies by a count and scales by a decimal ratio', () => {
+    expect(q('15500m').times(3).toString()).toBe('46500m');
+    expect(q('10Gi').scale('1.5').toString()).toBe('15Gi');
+    expect(q('100Gi').scale('7.5', 100).nanos).toBe(q('7680Mi').nanos);
+    expect(q('3').scale(0.5).toString()).toBe('1500m');
+  });
+
+  test('builds whole units and picks the larger', () => {
+    expect(Quantity.of(110).toString()).toBe('110');
+    expect(q('1Gi').max(q('1G')).toString()).toBe('1Gi');
+  });
+});
+
+describe('Quantity.roundUp', () => {
+  test('rounds up to a whole step, and keeps exact multiples', () => {
+    expect(Quantity.parse('3645.44Mi').roundUp(Quantity.parse('1Mi')).toString()).toBe('3646Mi');
+    expect(Quantity.parse('2Gi').roundUp(Quantity.parse('1Mi')).toString()).toBe('2Gi');
+    expect(Quantity.parse('90.5m').roundUp(Quantity.parse('1m')).toString()).toBe('91m');
+  });
+});

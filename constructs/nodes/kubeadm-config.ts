@@ -1,0 +1,156 @@
+import * as semver from 'semver';
+import { TaintSpec } from '../core/taint';
+import { Versions } from '../versions';
+import { HostSpec } from './host-set';
+import { kubeProxyConfiguration } from './kube-proxy-config';
+import { compact } from './kubelet-configuration';
+import { CRI_SOCKET, NodeLayer } from './node-layer';
+import { NodePool } from './node-pool';
+
+/**
+ * Secrets are never written: these placeholders stand where kubeadm needs them.
+ * Fill them at install time, for example with `envsubst`.
+ */
+export const KubeadmPlaceholders = {
+  /** `kubeadm token generate` */
+  BOOTSTRAP_TOKEN: '${KUBEADM_BOOTSTRAP_TOKEN}',
+  /** `kubeadm certs certificate-key` */
+  CERTIFICATE_KEY: '${KUBEADM_CERTIFICATE_KEY}',
+  /** `sha256:` and the hash of the cluster CA's public key, printed by `kubeadm init` */
+  CA_CERT_HASH: '${KUBEADM_CA_CERT_HASH}',
+} as const;
+
+/** Where the per-pool kubelet configuration goes on a node before `kubeadm join`; kubeadm applies it as a patch. */
+export const KUBEADM_PATCHES_DIRECTORY = '/etc/kubernetes/patches';
+
+/** `kubeadm.k8s.io/v1beta4` from Kubernetes 1.31, `v1beta3` below it. */
+export function kubeadmApiVersion(kubernetesVersion: string): string {
+  return semver.gte(kubernetesVersion, Versions.kubernetes.kubeadmV1beta4From) ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
+}
+
+/**
+ * Extra arguments in the shape of the API version: v1beta4 takes a list of
+ * `{name, value}`, v1beta3 a map. Sorted by name, so the output is stable.
+ */
+export function kubeadmArgs(apiVersion: string, args: Record<string, string>): unknown {
+  const sorted = Object.keys(args).sort();
+  return apiVersion.endsWith('v1beta4')
+    ? sorted.map(name => ({ name, value: args[name] }))
+    : Object.fromEntries(sorted.map(name => [name, args[name]]));
+}
+
+/**
+ * `kubeadm init --config` of the first control plane node: InitConfiguration,
+ * ClusterConfiguration, the control plane's KubeletConfiguration (the base every
+ * node starts from) and the KubeProxyConfiguration.
+ */
+export function kubeadmInitDocuments(layer: NodeLayer): Record<string, unknown>[] {
+  const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
+  const controlPlane = layer.controlPlane;
+  const first = controlPlane.nodes.hosts[0];
+  return [
+    {
+      apiVersion,
+      kind: 'InitConfiguration',
+      bootstrapTokens: [{ token: KubeadmPlaceholders.BOOTSTRAP_TOKEN }],
+      certificateKey: KubeadmPlaceholders.CERTIFICATE_KEY,
+      localAPIEndpoint: { advertiseAddress: first.address, bindPort: controlPlane.endpoint.port },
+      nodeRegistration: nodeRegistration(apiVersion, controlPlane.nodes, first),
+    },
+    clusterConfiguration(layer, apiVersion),
+    controlPlane.nodes.kubeletConfiguration(layer.dnsDomain),
+    kubeProxyConfiguration(layer),
+  ];
+}
+
+/** `kubeadm join --config` of a further control plane node. */
+export function kubeadmJoinControlPlaneDocument(layer: NodeLayer, host: HostSpec): Record<string, unknown> {
+  const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
+  return {
+    ...joinConfiguration(layer, apiVersion, layer.controlPlane.nodes, host),
+    controlPlane: {
+      localAPIEndpoint: { advertiseAddress: host.address, bindPort: layer.controlPlane.endpoint.port },
+      certificateKey: KubeadmPlaceholders.CERTIFICATE_KEY,
+    },
+  };
+}
+
+/** `kubeadm join --config` of a worker pool's nodes; the pool's kubelet configuration is applied from the patches folder. */
+export function kubeadmJoinPoolDocument(layer: NodeLayer, pool: NodePool): Record<string, unknown> {
+  const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
+  return { ...joinConfiguration(layer, apiVersion, pool), patches: { directory: KUBEADM_PATCHES_DIRECTORY } };
+}
+
+function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<string, unknown> {
+  const controlPlane = layer.controlPlane;
+  const { address, port } = controlPlane.endpoint;
+  // kubeadm's own default is NodeRestriction alone; setting the flag replaces it, so it is restated.
+  const admission = ['NodeRestriction', ...layer.admissionPlugins].join(',');
+  return {
+    apiVersion,
+    kind: 'ClusterConfiguration',
+    clusterName: layer.clusterName,
+    kubernetesVersion: `v${layer.kubernetesVersion}`,
+    controlPlaneEndpoint: hostPort(address, port),
+    networking: { podSubnet: layer.podCidr, serviceSubnet: layer.serviceCidr, dnsDomain: layer.dnsDomain },
+    etcd: controlPlane.stackedEtcd
+      ? { local: { dataDir: '/var/lib/etcd' } }
+      : {
+        external: {
+          endpoints: controlPlane.etcdHosts.map(host => `https://${host.address}:2379`),
+          caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+          certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+          keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+        },
+      },
+    apiServer: {
+      certSANs: controlPlane.certSANs,
+      extraArgs: kubeadmArgs(apiVersion, {
+        'enable-admission-plugins': admission,
+        'service-node-port-range': layer.nodePortRange,
+        'profiling': 'false',
+      }),
+    },
+    controllerManager: {
+      extraArgs: kubeadmArgs(apiVersion, { 'node-cidr-mask-size': String(layer.nodeCidrMaskSize), 'profiling': 'false' }),
+    },
+    scheduler: { extraArgs: kubeadmArgs(apiVersion, { profiling: 'false' }) },
+  };
+}
+
+function joinConfiguration(layer: NodeLayer, apiVersion: string, pool: NodePool, host?: HostSpec): Record<string, unknown> {
+  const { address, port } = layer.controlPlane.endpoint;
+  return {
+    apiVersion,
+    kind: 'JoinConfiguration',
+    discovery: {
+      bootstrapToken: {
+        apiServerEndpoint: hostPort(address, port),
+        token: KubeadmPlaceholders.BOOTSTRAP_TOKEN,
+        caCertHashes: [KubeadmPlaceholders.CA_CERT_HASH],
+      },
+    },
+    nodeRegistration: nodeRegistration(apiVersion, pool, host),
+  };
+}
+
+function nodeRegistration(apiVersion: string, pool: NodePool, host?: HostSpec): Record<string, unknown> {
+  const labels = pool.nodeLabels;
+  const nodeLabels = Object.keys(labels).sort().map(key => `${key}=${labels[key]}`).join(',');
+  return compact({
+    name: host?.name,
+    criSocket: CRI_SOCKET,
+    // An explicit list: an empty one means no taints, an absent one kubeadm's defaults.
+    taints: pool.taints.map(kubeTaint),
+    kubeletExtraArgs: kubeadmArgs(apiVersion, { 'node-labels': nodeLabels }),
+  });
+}
+
+function kubeTaint(taint: TaintSpec): Record<string, string> {
+  return compact({ key: taint.key, value: taint.value, effect: taint.effect }) as Record<string, string>;
+}
+
+/** `address:port`, with an IPv6 address in brackets. */
+function hostPort(address: string, port: number): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+}

@@ -1,0 +1,160 @@
+import { CniSpec } from '../cluster/cluster-spec';
+import { Versions } from '../versions';
+import { reservedMap } from './kubelet-configuration';
+import { NodeLayer } from './node-layer';
+import { NodePool } from './node-pool';
+
+/** One file of the inventory: its path below `kubespray/` and its YAML content. */
+export interface InventoryFile {
+  readonly path: string;
+  readonly content: Record<string, unknown>;
+}
+
+/** The Ansible group of a pool's nodes: Ansible group names take no '-'. */
+export function poolGroup(pool: NodePool): string {
+  return `pool_${pool.name.replace(/-/g, '_')}`;
+}
+
+/**
+ * A Kubespray inventory for the pinned release: `inventory/hosts.yaml` with
+ * the standard groups plus one group per pool under `kube_node`, and
+ * `group_vars` for the cluster, the CNI, the control plane and each pool.
+ * Run it with `ansible-playbook -i inventory/hosts.yaml cluster.yml`.
+ */
+export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
+  const controlPlane = layer.controlPlane;
+  const files: InventoryFile[] = [
+    { path: 'inventory/hosts.yaml', content: hostsFile(layer) },
+    { path: 'inventory/group_vars/k8s_cluster/k8s-cluster.yml', content: clusterVars(layer) },
+    { path: `inventory/group_vars/k8s_cluster/k8s-net-${layer.cni.plugin}.yml`, content: cniVars(layer.cni) },
+    { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes, true) },
+    ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool, false) })),
+  ];
+  if (controlPlane.endpoint.address !== controlPlane.nodes.hosts[0]?.address) {
+    files.push({ path: 'inventory/group_vars/all/all.yml', content: {
+      apiserver_loadbalancer_domain_name: controlPlane.endpoint.address,
+      loadbalancer_apiserver: { address: controlPlane.endpoint.address, port: controlPlane.endpoint.port },
+    } });
+  }
+  return files;
+}
+
+function hostsFile(layer: NodeLayer): Record<string, unknown> {
+  const controlPlane = layer.controlPlane;
+  const hosts: Record<string, unknown> = {};
+  for (const pool of [controlPlane.nodes, ...layer.pools]) {
+    for (const host of pool.hosts) {
+      hosts[host.name] = {
+        ansible_host: host.address,
+        ip: host.address,
+        node_labels: pool.nodeLabels,
+        node_taints: pool.taints.map(t => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`),
+      };
+    }
+  }
+  controlPlane.etcdHosts.forEach((host, index) => {
+    hosts[host.name] = { ...(hosts[host.name] as object ?? { ansible_host: host.address, ip: host.address }), etcd_member_name: `etcd${index + 1}` };
+  });
+  const members = (list: readonly { name: string }[]) => ({ hosts: Object.fromEntries(list.map(h => [h.name, {}])) });
+  const children: Record<string, unknown> = {
+    kube_control_plane: members(controlPlane.nodes.hosts),
+    etcd: members(controlPlane.etcdHosts),
+    kube_node: { children: Object.fromEntries(layer.pools.map(pool => [poolGroup(pool), {}])) },
+    ...Object.fromEntries(layer.pools.map(pool => [poolGroup(pool), members(pool.hosts)])),
+    calico_rr: { hosts: {} },
+    // group_vars/k8s_cluster only apply when the group is declared with its children.
+    k8s_cluster: { children: { kube_control_plane: {}, kube_node: {}, calico_rr: {} } },
+  };
+  return { all: { hosts, children } };
+}
+
+function clusterVars(layer: NodeLayer): Record<string, unknown> {
+  const proxy = layer.kubeProxy;
+  return {
+    kube_version: layer.kubernetesVersion,
+    cluster_name: layer.clusterName,
+    // Kubespray derives the DNS domain from cluster_name unless it is set.
+    dns_domain: layer.dnsDomain,
+    dns_mode: 'coredns',
+    // The tenants' NetworkPolicies let pods query the CoreDNS pods, not a node-local cache on the host network.
+    enable_nodelocaldns: false,
+    kube_network_plugin: layer.cni.plugin,
+    kube_pods_subnet: layer.podCidr,
+    kube_service_addresses: layer.serviceCidr,
+    kube_network_node_prefix: layer.nodeCidrMaskSize,
+    kube_proxy_mode: proxy.mode,
+    ...(proxy.mode === 'ipvs' ? { kube_proxy_scheduler: proxy.ipvsScheduler ?? 'rr', kube_proxy_strict_arp: proxy.ipvsStrictArp ?? false } : {}),
+    container_manager: 'containerd',
+    kube_apiserver_node_port_range: layer.nodePortRange,
+    kube_apiserver_enable_admission_plugins: ['NodeRestriction', ...layer.admissionPlugins],
+    supplementary_addresses_in_ssl_keys: layer.controlPlane.certSANs,
+    kubelet_rotate_server_certificates: true,
+    kubelet_protect_kernel_defaults: true,
+    kubelet_seccomp_default: true,
+    tls_min_version: 'VersionTLS12',
+    prodk8s_kubespray_commit: Versions.kubespray.commit,
+  };
+}
+
+/** Calico's or Flannel's variables, mapped from the model's encapsulation. */
+export function cniVars(cni: CniSpec): Record<string, unknown> {
+  if (cni.plugin === 'flannel') return { flannel_backend_type: cni.flannelBackend ?? 'vxlan' };
+  const encapsulation = cni.calicoEncapsulation ?? 'VXLAN';
+  const vxlan = encapsulation.startsWith('VXLAN');
+  const ipip = encapsulation.startsWith('IPIP');
+  const bgp = cni.calicoBgp ?? !vxlan;
+  const mode = (on: boolean) => (!on ? 'Never' : encapsulation.endsWith('CrossSubnet') ? 'CrossSubnet' : 'Always');
+  return {
+    calico_network_backend: bgp ? 'bird' : vxlan ? 'vxlan' : 'none',
+    calico_vxlan_mode: mode(vxlan),
+    calico_ipip_mode: mode(ipip),
+    calico_pool_blocksize: 26,
+    nat_outgoing: true,
+  };
+}
+
+/** A pool's kubelet as Kubespray variables; what has no variable goes to `kubelet_config_extra_args`. */
+function kubeletVars(pool: NodePool, controlPlane: boolean): Record<string, unknown> {
+  const kubelet = pool.kubelet;
+  const { kubeReserved, systemReserved, enforceNodeAllocatable, evictionHard, profile: p } = kubelet;
+  const kube = reservedMap(kubeReserved);
+  const system = reservedMap(systemReserved);
+  const extra = Object.fromEntries(Object.entries({
+    evictionSoft: p.evictionSoft,
+    evictionSoftGracePeriod: p.evictionSoftGracePeriod,
+    evictionMinimumReclaim: p.evictionMinimumReclaim,
+    evictionMaxPodGracePeriod: p.evictionMaxPodGracePeriod,
+    evictionPressureTransitionPeriod: p.evictionPressureTransitionPeriod,
+    memoryManagerPolicy: p.memoryManagerPolicy,
+    reservedMemory: p.reservedMemory?.map(r => ({ numaNode: r.numaNode, limits: { memory: r.memory } })),
+  }).filter(([, value]) => value !== undefined));
+  const sysctls = pool.sysctls;
+  return {
+    kube_cpu_reserved: kube.cpu,
+    kube_memory_reserved: kube.memory,
+    kube_ephemeral_storage_reserved: kube['ephemeral-storage'],
+    kube_pid_reserved: kube.pid,
+    system_cpu_reserved: system.cpu,
+    system_memory_reserved: system.memory,
+    system_ephemeral_storage_reserved: system['ephemeral-storage'],
+    system_pid_reserved: system.pid,
+    kube_reserved: enforceNodeAllocatable.includes('kube-reserved'),
+    system_reserved: enforceNodeAllocatable.includes('system-reserved'),
+    ...(p.kubeReservedCgroup ? { kube_reserved_cgroups: p.kubeReservedCgroup } : {}),
+    ...(p.systemReservedCgroup ? { system_reserved_cgroups: p.systemReservedCgroup } : {}),
+    kubelet_enforce_node_allocatable: enforceNodeAllocatable.join(','),
+    // Kubespray reads the control plane's thresholds from a variable of their own.
+    [controlPlane ? 'eviction_hard_control_plane' : 'eviction_hard']: { ...evictionHard },
+    kubelet_max_pods: kubelet.maxPods,
+    kubelet_pod_pids_limit: kubelet.podPidsLimit,
+    kubelet_logfiles_max_size: kubelet.containerLogMaxSize,
+    kubelet_logfiles_max_nr: kubelet.containerLogMaxFiles,
+    kubelet_image_gc_high_threshold: kubelet.imageGcHighThresholdPercent,
+    kubelet_image_gc_low_threshold: kubelet.imageGcLowThresholdPercent,
+    ...(p.cpuManagerPolicy ? { kubelet_cpu_manager_policy: p.cpuManagerPolicy } : {}),
+    ...(p.topologyManagerPolicy ? { kubelet_topology_manager_policy: p.topologyManagerPolicy } : {}),
+    ...(p.topologyManagerScope ? { kubelet_topology_manager_scope: p.topologyManagerScope } : {}),
+    ...(Object.keys(extra).length > 0 ? { kubelet_config_extra_args: extra } : {}),
+    additional_sysctl: Object.keys(sysctls).sort().map(name => ({ name, value: sysctls[name] })),
+  };
+}

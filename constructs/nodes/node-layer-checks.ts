@@ -1,0 +1,110 @@
+import * as semver from 'semver';
+import { Checks } from '../core/checks';
+import { Cidr } from '../core/cidr';
+import { Versions } from '../versions';
+import { NodeLayer } from './node-layer';
+
+const KUBE_PROXY_MODES = ['iptables', 'nftables', 'ipvs'] as const;
+const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq'] as const;
+const ENCAPSULATIONS = ['VXLAN', 'VXLANCrossSubnet', 'IPIP', 'IPIPCrossSubnet', 'None'] as const;
+const FLANNEL_BACKENDS = ['vxlan', 'host-gw', 'wireguard'] as const;
+
+/** The rules that span the node layer: names and addresses, the address plan, the network plugin and kube-proxy. */
+export function checkNodeLayer(checks: Checks, layer: NodeLayer): void {
+  checkHosts(checks, layer);
+  checkAddressPlan(checks, layer);
+  checkNetworkPlugin(checks, layer);
+  checkKubeProxy(checks, layer);
+}
+
+/** A Kubernetes version the pinned Kubespray installs: one it has checksums for. */
+export function checkKubesprayVersion(checks: Checks, version: string): void {
+  const supported: readonly string[] = Versions.kubespray.kubernetes;
+  checks.expect(supported.includes(version), 'kubernetesVersion', version,
+    `the pinned Kubespray (${Versions.kubespray.commit.slice(0, 7)}) installs ${supported[0]} to ${supported[supported.length - 1]} only; `
+    + 'pick one of those, or set outputs.kubespray to false to render kubeadm files alone');
+}
+
+/** The ports of the NodePort range, or undefined if the text is not `first-last` within 1–65535. */
+export function parsePortRange(range: string): { first: number; last: number } | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(range);
+  if (!match) return undefined;
+  const [first, last] = [Number(match[1]), Number(match[2])];
+  return first >= 1 && first <= last && last <= 65535 ? { first, last } : undefined;
+}
+
+function checkHosts(checks: Checks, layer: NodeLayer): void {
+  const names = new Map<string, string>();
+  const addresses = new Map<string, string>();
+  const groups = [
+    { field: 'controlPlane', hosts: layer.controlPlane.nodes.hosts },
+    ...(layer.controlPlane.stackedEtcd ? [] : [{ field: 'controlPlane.etcd', hosts: layer.controlPlane.etcdHosts }]),
+    ...layer.pools.map((pool, i) => ({ field: `nodePools[${i}]`, hosts: pool.hosts })),
+  ];
+  for (const { field, hosts } of groups) {
+    hosts.forEach((host, h) => {
+      const where = `${field}.hosts[${h}]`;
+      const nameOwner = names.get(host.name);
+      checks.expect(nameOwner === undefined, `${where}.name`, host.name, `is already the name of ${nameOwner}: node names must be unique in the cluster`);
+      names.set(host.name, nameOwner ?? where);
+      const addressOwner = addresses.get(host.address);
+      checks.expect(addressOwner === undefined, `${where}.address`, host.address, `is already the address of ${addressOwner}`);
+      addresses.set(host.address, addressOwner ?? where);
+    });
+  }
+  const poolNames = new Set<string>();
+  layer.pools.forEach((pool, i) => {
+    checks.expect(!poolNames.has(pool.name), `nodePools[${i}].name`, pool.name, 'node pool names must be unique');
+    checks.expect(pool.name !== 'control-plane', `nodePools[${i}].name`, pool.name, '"control-plane" is the name of the control plane\'s nodes');
+    poolNames.add(pool.name);
+  });
+}
+
+function checkAddressPlan(checks: Checks, layer: NodeLayer): void {
+  const mask = layer.nodeCidrMaskSize;
+  const podCidr = Cidr.tryParse(layer.podCidr);
+  const maxMask = podCidr?.family === 'ipv6' ? 128 : 32;
+  checks.expect(Number.isInteger(mask) && mask >= 1 && mask <= maxMask, 'networking.nodeCidrMaskSize', mask, `must be a prefix length from 1 to ${maxMask}`);
+  if (podCidr && Number.isInteger(mask)) {
+    const nodeCount = layer.controlPlane.nodes.hosts.length + layer.pools.reduce((n, pool) => n + pool.hosts.length, 0);
+    const ranges = mask > podCidr.prefixLength ? 2 ** (mask - podCidr.prefixLength) : mask === podCidr.prefixLength ? 1 : 0;
+    checks.expect(ranges >= nodeCount, 'networking.nodeCidrMaskSize', mask,
+      `gives ${ranges} node ranges of /${mask} in networking.podCidr (${podCidr.text}), fewer than the ${nodeCount} nodes`);
+    // Calico's IPAM hands out blocks on demand; every other plugin gives each node exactly one range.
+    if (layer.cni.plugin !== 'calico' && podCidr.family === 'ipv4') {
+      const podsPerNode = 2 ** (32 - mask) - 2;
+      [layer.controlPlane.nodes, ...layer.pools].forEach(pool => {
+        checks.expect(pool.kubelet.maxPods <= podsPerNode, pool === layer.controlPlane.nodes ? 'controlPlane.sku.maxPods' : `nodePools[${layer.pools.indexOf(pool)}].sku.maxPods`,
+          pool.kubelet.maxPods, `must fit the node's pod range: a /${mask} holds ${podsPerNode} pods`);
+      });
+    }
+  }
+  const ports = parsePortRange(layer.nodePortRange);
+  checks.expect(ports !== undefined, 'networking.nodePortRange', layer.nodePortRange, 'must be a port range such as 30000-32767');
+}
+
+function checkNetworkPlugin(checks: Checks, layer: NodeLayer): void {
+  const cni = layer.cni;
+  checks.oneOf('cni.plugin', cni.plugin, ['calico', 'flannel']);
+  if (cni.plugin === 'calico') {
+    checks.oneOf('cni.calicoEncapsulation', cni.calicoEncapsulation, ENCAPSULATIONS);
+    checks.expect(!(cni.calicoEncapsulation ?? 'VXLAN').startsWith('IPIP') || cni.calicoBgp !== false, 'cni.calicoBgp', cni.calicoBgp,
+      'IP-in-IP routes over BGP: it cannot be turned off with IPIP encapsulation');
+    checks.expect(cni.flannelBackend === undefined, 'cni.flannelBackend', cni.flannelBackend, 'applies to plugin flannel only');
+  } else {
+    checks.oneOf('cni.flannelBackend', cni.flannelBackend, FLANNEL_BACKENDS);
+    checks.expect(cni.calicoEncapsulation === undefined && cni.calicoBgp === undefined, 'cni.calicoEncapsulation', cni.calicoEncapsulation,
+      'calicoEncapsulation and calicoBgp apply to plugin calico only');
+  }
+}
+
+function checkKubeProxy(checks: Checks, layer: NodeLayer): void {
+  const proxy = layer.kubeProxy;
+  checks.oneOf('kubeProxy.mode', proxy.mode, KUBE_PROXY_MODES);
+  checks.oneOf('kubeProxy.ipvsScheduler', proxy.ipvsScheduler, IPVS_SCHEDULERS);
+  checks.expect(proxy.mode === 'ipvs' || (proxy.ipvsScheduler === undefined && proxy.ipvsStrictArp === undefined), 'kubeProxy.mode', proxy.mode,
+    'ipvsScheduler and ipvsStrictArp need mode ipvs');
+  if (proxy.mode === 'nftables' && semver.valid(layer.kubernetesVersion) && semver.lt(layer.kubernetesVersion, '1.33.0')) {
+    checks.fail('kubeProxy.mode', proxy.mode, 'nftables is GA from Kubernetes 1.33 only');
+  }
+}

@@ -1,0 +1,22 @@
+/** What one machine of a pool offers: the node's capacity as the kubelet reports it. */
+export interface NodeSku {
+  /** Cores, as a Kubernetes quantity (`16`, `7500m`). */
+  readonly cpu: string;
+  /** Memory, as a Kubernetes quantity (`64Gi`). */
+  readonly memory: string;
+  /** Size of the kubelet's root filesystem (nodefs), as a Kubernetes quantity (`200Gi`). */
+  readonly ephemeralStorage: string;
+  /**
+   * Pods one node may run (`maxPods` of the kubelet).
+   * @default 110
+   */
+  readonly maxPods?: number;
+  /**
+   * Extended resources that device plugins advertise, such as `{ 'nvidia.com/gpu': '8' }`.
+   * @default none
+   */
+  readonly extendedResources?: Readonly<Record<string, string>>;
+}
+
+/** The kubelet's default `maxPods`. */
+export const DEFAULT_MAX_PODS = 110;
