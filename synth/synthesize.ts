@@ -3,6 +3,7 @@ import { ClusterSpec } from '../constructs';
 import { collectWarnings } from '../constructs/core/warnings';
 import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
+import { environmentSummary } from '../stacks/summary';
 import { collectProblems } from './collect-problems';
 import { KubeObject, layoutManifests, unplacedObjects, yamlDocuments } from './manifest-layout';
 import { OutputFile, replaceDirectory } from './replace-directory';
@@ -47,6 +48,7 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
         path: `${env}/${file.path}`,
         content: 'documents' in file ? yamlDocuments(file.documents, header) : `# ${header}\n${file.text}`,
       })),
+      { path: `${env}/SUMMARY.md`, content: `<!-- ${header} -->\n${environmentSummary(chart.cluster)}` },
     ];
   });
   return { files, warnings: collectWarnings(app) };

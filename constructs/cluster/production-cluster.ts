@@ -36,7 +36,8 @@ export class ProductionCluster extends Construct {
   /** Every tenant, in the order added. */
   public readonly tenants: Tenant[] = [];
 
-  private readonly tenantSpecs: TenantSpec[] = [];
+  /** The spec of every tenant, in the order added. */
+  public readonly tenantSpecs: TenantSpec[] = [];
   private readonly tenantScope: Construct;
   private readonly adminRole: NamespaceAdminRole;
   /** The control plane nodes, endpoint and etcd. */

@@ -91,6 +91,12 @@ export class Quantity {
     return remainder === 0n ? this : Quantity.fromNanos(this.nanos - remainder + (this.nanos > 0n ? step.nanos : 0n));
   }
 
+  /** This quantity rounded down to a whole number of units, as Kubernetes truncates a byte count. */
+  public floor(): Quantity {
+    const remainder = this.nanos % NANOS;
+    return remainder === 0n ? this : Quantity.fromNanos(this.nanos - remainder - (this.nanos < 0n ? NANOS : 0n));
+  }
+
   /** The larger of the two. */
   public max(other: Quantity): Quantity {
     return this.compare(other) >= 0 ? this : other;

@@ -258,10 +258,14 @@ export function isThreshold(value: unknown): boolean {
   return percent ? Number(percent[1]) <= 100 : Quantity.isValid(value) && !Quantity.parse(value).isNegative();
 }
 
-/** The amount a threshold stands for on a node of `capacity`: the quantity itself, or its percentage of the capacity. */
+/**
+ * The amount a threshold stands for on a node of `capacity`: the quantity
+ * itself, or its percentage of the capacity truncated to whole units, as the
+ * kubelet computes it (`int64(capacity × percentage)`).
+ */
 export function thresholdAmount(threshold: string, capacity: Quantity): Quantity {
   const percent = PERCENT.exec(threshold);
-  return percent ? capacity.scale(percent[1], 100) : Quantity.parse(threshold);
+  return percent ? capacity.scale(percent[1], 100).floor() : Quantity.parse(threshold);
 }
 
 /** Checks a kubelet profile; `field` is where it sits in the spec. */

@@ -55,3 +55,28 @@ describe('the reference environments', () => {
     expect(findObject(objectsOf('prod'), 'ResourceQuota', 'priority-guard', 'payments')).toBeDefined();
   });
 });
+
+describe('the node layer of the reference environments', () => {
+  const fileOf = (path: string) => parseAllDocuments(files.find(f => f.path === path)!.content).map(d => d.toJS());
+
+  test.each(['dev', 'staging', 'prod'])('%s: the pod CIDR is one and the same in kubeadm, kube-proxy, Kubespray and its CNI', env => {
+    const podCidr = REFERENCE_ENVIRONMENTS.find(e => e.name === env)!.networking.podCidr;
+    const init = fileOf(`${env}/node/kubeadm-init.yaml`);
+    const kubespray = fileOf(`${env}/kubespray/inventory/group_vars/k8s_cluster/k8s-cluster.yml`)[0];
+    const cni = fileOf(`${env}/kubespray/inventory/group_vars/k8s_cluster/k8s-net-calico.yml`)[0];
+    expect(init.find(d => d.kind === 'ClusterConfiguration').networking.podSubnet).toBe(podCidr);
+    expect(init.find(d => d.kind === 'KubeProxyConfiguration').clusterCIDR).toBe(podCidr);
+    expect(fileOf(`${env}/node/kube-proxy.yaml`)[0].clusterCIDR).toBe(podCidr);
+    expect(kubespray.kube_pods_subnet).toBe(podCidr);
+    // Kubespray's Calico pool takes kube_pods_subnet unless calico_pool_cidr overrides it.
+    expect(cni).not.toHaveProperty('calico_pool_cidr');
+  });
+
+  test('every environment has a summary with its pools', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const summary = files.find(f => f.path === `${env}/SUMMARY.md`)!.content;
+      expect(summary).toContain(`# ${env}\n`);
+      expect(summary).toContain('| general |');
+    }
+  });
+});

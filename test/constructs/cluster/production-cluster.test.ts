@@ -1,5 +1,5 @@
 import { ClusterSpec, ProductionCluster } from '../../../constructs';
-import { clusterSpec, generalPool, tenantSpec } from '../../fixtures/cluster-spec';
+import { clusterSpec, generalPool, gpuPool, tenantSpec } from '../../fixtures/cluster-spec';
 import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
 
 function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
@@ -128,6 +128,52 @@ describe('ProductionCluster', () => {
         expect.stringMatching(/^\[test\/cluster\/priority-classes\] priorityClasses\[0\].name = "system-x": /),
         expect.stringMatching(/^\[test\/cluster\/tenants\/team-a\] quota.requests.memory = "10GB": /),
       ]);
+    });
+  });
+
+  describe('capacity', () => {
+    test('reports shared tenants whose quotas exceed the shared pools, with pool, tenants and numbers', () => {
+      // general: 3 nodes × (8 − 90m − 100m) = 23430m.
+      const problems = clusterProblems({ tenants: [
+        tenantSpec({ name: 'a', quota: { requests: { cpu: '12', memory: '4Gi' }, pods: 10 } }),
+        tenantSpec({ name: 'b', quota: { requests: { cpu: '12', memory: '4Gi' }, pods: 10 } }),
+      ] });
+      expect(problems).toEqual([
+        '[test/cluster] capacity.shared.cpu = "24": the cpu requests the tenants\' quotas allow on the shared pools (those without NoSchedule '
+        + 'or NoExecute taints) (a: 12, b: 12) exceed what it gives to pods: general: 3 nodes × 7810m × overcommit 1 = 23430m',
+      ]);
+    });
+
+    test('accepts the same tenants with an overcommit factor on the pool', () => {
+      expect(clusterProblems({
+        nodePools: [generalPool({ requestOvercommit: '1.25' }), gpuPool()],
+        tenants: [
+          tenantSpec({ name: 'a', quota: { requests: { cpu: '12', memory: '4Gi' }, pods: 10 } }),
+          tenantSpec({ name: 'b', quota: { requests: { cpu: '12', memory: '4Gi' }, pods: 10 } }),
+        ],
+      })).toEqual([]);
+    });
+
+    test('holds a pinned tenant\'s GPUs to its pool', () => {
+      const problems = clusterProblems({ tenants: [tenantSpec({
+        name: 'ml', nodePool: 'gpu', quota: { requests: { cpu: '8', memory: '64Gi' }, pods: 10, extendedResources: { 'nvidia.com/gpu': '10' } },
+      })] });
+      expect(problems).toEqual([
+        '[test/cluster] capacity.gpu.nvidia.com/gpu = "10": the nvidia.com/gpu requests the tenants\' quotas allow on node pool gpu (ml: 10) '
+        + 'exceed what it gives to pods: gpu: 2 nodes × 4 = 8',
+      ]);
+    });
+
+    test('renders a tenant\'s extended resources into its compute quota', () => {
+      const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ tenants: [tenantSpec({
+        name: 'ml', nodePool: 'gpu', quota: { requests: { cpu: '8', memory: '64Gi' }, pods: 10, extendedResources: { 'nvidia.com/gpu': '8' } },
+      })] })));
+      expect(findObject(objects, 'ResourceQuota', 'compute', 'ml').spec.hard['requests.nvidia.com/gpu']).toBe('8');
+    });
+
+    test('is not judged while a quota is invalid: the quota\'s own problem is reported instead', () => {
+      const problems = clusterProblems({ tenants: [tenantSpec({ quota: { requests: { cpu: 'lots', memory: '4Gi' }, pods: 10 } })] });
+      expect(problems).toEqual([expect.stringContaining('[test/cluster/tenants/team-a] quota.requests.cpu = "lots"')]);
     });
   });
 });

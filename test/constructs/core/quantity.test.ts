@@ -70,3 +70,11 @@ describe('Quantity.roundUp', () => {
     expect(Quantity.parse('90.5m').roundUp(Quantity.parse('1m')).toString()).toBe('91m');
   });
 });
+
+describe('Quantity.floor', () => {
+  test('truncates to whole units', () => {
+    expect(Quantity.parse('3435973836.8').floor().toString()).toBe('3435973836');
+    expect(Quantity.parse('2Gi').floor().toString()).toBe('2Gi');
+    expect(Quantity.parse('-1.5').floor().toString()).toBe('-2');
+  });
+});

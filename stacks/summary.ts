@@ -1,0 +1,63 @@
+import { ProductionCluster, Quantity } from '../constructs';
+import { NodePool } from '../constructs/nodes/node-pool';
+
+/**
+ * `SUMMARY.md` of one environment: what a reviewer needs to see in a pull
+ * request, in words and tables: the cluster, its node pools with capacity,
+ * reservations and allocatable, and the tenants' requests against the
+ * allocatable they can land on. Deterministic: pools in spec order, tenants by name, exact quantities.
+ */
+export function environmentSummary(cluster: ProductionCluster): string {
+  const spec = cluster.spec;
+  const layer = cluster.nodeLayer;
+  const lines = [
+    `# ${spec.name}`,
+    '',
+    `Kubernetes ${spec.kubernetesVersion}, ${layer.cni.plugin} (pods ${layer.podCidr}, services ${layer.serviceCidr}), kube-proxy ${layer.kubeProxy.mode}.`,
+    `API endpoint ${layer.controlPlane.endpoint.address}:${layer.controlPlane.endpoint.port}, `
+      + `${layer.controlPlane.nodes.hosts.length} control plane node(s), etcd ${layer.controlPlane.stackedEtcd ? 'stacked' : `on ${layer.controlPlane.etcdHosts.length} dedicated nodes`}.`,
+    '',
+    '## Node pools',
+    '',
+    'Allocatable per node = capacity − kube-reserved − system-reserved − hard eviction threshold.',
+    '',
+    '| pool | nodes | capacity (cpu / memory / pods) | kube-reserved | system-reserved | hard eviction (memory / nodefs) | allocatable per node | taints |',
+    '|---|---|---|---|---|---|---|---|',
+    ...[layer.controlPlane.nodes, ...layer.pools].map(poolRow),
+    '',
+    '## Tenants',
+    '',
+    '| tenant | runs on | cpu requests | memory requests | pods | share of the allocatable it can land on (cpu / memory) |',
+    '|---|---|---|---|---|---|',
+    ...[...cluster.tenantSpecs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(tenant => {
+      const pools = tenant.nodePool ? layer.pools.filter(p => p.name === tenant.nodePool) : layer.pools.filter(p => p.isShared);
+      const share = (resource: 'cpu' | 'memory', request: string) => percent(Quantity.parse(request), total(pools, resource));
+      const { cpu, memory } = tenant.quota.requests;
+      return `| ${tenant.name} | ${tenant.nodePool ?? `shared (${pools.map(p => p.name).join(', ')})`} | ${cpu} | ${memory} | ${tenant.quota.pods} | `
+        + `${share('cpu', cpu)} / ${share('memory', memory)} |`;
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function poolRow(pool: NodePool): string {
+  const { sku, kubelet } = pool;
+  const a = pool.allocatable!;
+  const reserved = (r: { cpu: string; memory: string }) => `${r.cpu} / ${r.memory}`;
+  const taints = pool.taints.map(t => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`).join(', ') || 'none';
+  return `| ${pool.name} | ${pool.hosts.length} | ${sku.cpu} / ${sku.memory} / ${kubelet.maxPods} | ${reserved(kubelet.kubeReserved)} | `
+    + `${reserved(kubelet.systemReserved)} | ${kubelet.evictionHard['memory.available']} / ${kubelet.evictionHard['nodefs.available']} | `
+    + `${a.cpu} / ${a.memory} / ${a.pods}${Object.entries(a.extended).map(([name, q]) => ` / ${q} ${name}`).join('')} | ${taints} |`;
+}
+
+function total(pools: readonly NodePool[], resource: 'cpu' | 'memory'): Quantity {
+  return pools.reduce((sum, pool) => sum.plus(pool.allocatable![resource].times(pool.hosts.length)), Quantity.of(0));
+}
+
+/** `part` as a percentage of `whole`, one decimal, rounded down. */
+function percent(part: Quantity, whole: Quantity): string {
+  if (whole.nanos === 0n) return 'n/a';
+  const tenths = part.nanos * 1000n / whole.nanos;
+  return `${tenths / 10n}.${tenths % 10n}%`;
+}

@@ -1,0 +1,139 @@
+import { Testing } from 'cdk8s';
+import {
+  ClusterSpec, kubeadmApiVersion, kubeadmArgs, kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument,
+  ProductionCluster,
+} from '../../../constructs';
+import { clusterSpec, tenantSpec } from '../../fixtures/cluster-spec';
+
+function layerOf(overrides: Partial<ClusterSpec> = {}) {
+  return new ProductionCluster(Testing.chart(), 'cluster', clusterSpec(overrides)).nodeLayer;
+}
+const byKind = (documents: Record<string, any>[], kind: string) => documents.find(d => d.kind === kind)!;
+
+describe('kubeadm configuration', () => {
+  test('uses v1beta4 from Kubernetes 1.31 and v1beta3 below it', () => {
+    expect(kubeadmApiVersion('1.31.0')).toBe('kubeadm.k8s.io/v1beta4');
+    expect(kubeadmApiVersion('1.36.4')).toBe('kubeadm.k8s.io/v1beta4');
+    expect(kubeadmApiVersion('1.30.14')).toBe('kubeadm.k8s.io/v1beta3');
+  });
+
+  test('writes extra arguments as a sorted list of name and value in v1beta4, as a map in v1beta3', () => {
+    expect(kubeadmArgs('kubeadm.k8s.io/v1beta4', { b: '2', a: '1' })).toEqual([{ name: 'a', value: '1' }, { name: 'b', value: '2' }]);
+    expect(kubeadmArgs('kubeadm.k8s.io/v1beta3', { b: '2', a: '1' })).toEqual({ a: '1', b: '2' });
+  });
+
+  describe('init', () => {
+    const documents = kubeadmInitDocuments(layerOf({ tenants: [tenantSpec({ nodePool: 'gpu' })] }));
+
+    test('holds init, cluster, kubelet and kube-proxy configuration', () => {
+      expect(documents.map(d => `${d.apiVersion} ${d.kind}`)).toEqual([
+        'kubeadm.k8s.io/v1beta4 InitConfiguration',
+        'kubeadm.k8s.io/v1beta4 ClusterConfiguration',
+        'kubelet.config.k8s.io/v1beta1 KubeletConfiguration',
+        'kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration',
+      ]);
+    });
+
+    test('takes networking, version and endpoint from the model', () => {
+      const cluster = byKind(documents, 'ClusterConfiguration');
+      expect(cluster.networking).toEqual({ podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', dnsDomain: 'cluster.local' });
+      expect(cluster.kubernetesVersion).toBe('v1.36.4');
+      expect(cluster.clusterName).toBe('test');
+      expect(cluster.controlPlaneEndpoint).toBe('10.0.0.10:6443');
+      expect(cluster.etcd).toEqual({ local: { dataDir: '/var/lib/etcd' } });
+    });
+
+    test('enables the admission plugins that pin tenants, restating NodeRestriction, and the node port range', () => {
+      const args = byKind(documents, 'ClusterConfiguration').apiServer.extraArgs;
+      expect(args).toEqual([
+        { name: 'enable-admission-plugins', value: 'NodeRestriction,PodNodeSelector,PodTolerationRestriction' },
+        { name: 'profiling', value: 'false' },
+        { name: 'service-node-port-range', value: '30000-32767' },
+      ]);
+    });
+
+    test('registers the first control plane node with its taint and pool label', () => {
+      const init = byKind(documents, 'InitConfiguration');
+      expect(init.localAPIEndpoint).toEqual({ advertiseAddress: '10.0.0.10', bindPort: 6443 });
+      expect(init.nodeRegistration).toEqual({
+        name: 'test-control-plane-1',
+        criSocket: 'unix:///var/run/containerd/containerd.sock',
+        taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+        kubeletExtraArgs: [{ name: 'node-labels', value: 'prodk8s.io/node-pool=control-plane' }],
+      });
+    });
+
+    test('writes placeholders, never a token or certificate key', () => {
+      const init = byKind(documents, 'InitConfiguration');
+      expect(init.bootstrapTokens).toEqual([{ token: '${KUBEADM_BOOTSTRAP_TOKEN}' }]);
+      expect(init.certificateKey).toBe('${KUBEADM_CERTIFICATE_KEY}');
+      expect(JSON.stringify(documents)).not.toMatch(/[a-z0-9]{6}\.[a-z0-9]{16}/);
+    });
+  });
+
+  test('enables no extra admission plugin when no tenant is pinned', () => {
+    const args = byKind(kubeadmInitDocuments(layerOf()), 'ClusterConfiguration').apiServer.extraArgs;
+    expect(args[0]).toEqual({ name: 'enable-admission-plugins', value: 'NodeRestriction' });
+  });
+
+  test('writes v1beta3 maps below Kubernetes 1.31', () => {
+    const documents = kubeadmInitDocuments(layerOf({ kubernetesVersion: '1.30.14', outputs: { kubespray: false } }));
+    const cluster = byKind(documents, 'ClusterConfiguration');
+    expect(cluster.apiVersion).toBe('kubeadm.k8s.io/v1beta3');
+    expect(cluster.apiServer.extraArgs).toEqual({
+      'enable-admission-plugins': 'NodeRestriction', 'profiling': 'false', 'service-node-port-range': '30000-32767',
+    });
+    expect(byKind(documents, 'InitConfiguration').nodeRegistration.kubeletExtraArgs).toEqual({ 'node-labels': 'prodk8s.io/node-pool=control-plane' });
+  });
+
+  test('points an HA control plane at its endpoint, and external etcd at its members', () => {
+    const layer = layerOf({ controlPlane: {
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: 'api.test.example.com', port: 8443 }, certSANs: ['10.0.0.5'],
+      etcd: { count: 3, firstAddress: '10.0.0.21' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+    } });
+    const cluster = byKind(kubeadmInitDocuments(layer), 'ClusterConfiguration');
+    expect(cluster.controlPlaneEndpoint).toBe('api.test.example.com:8443');
+    expect(cluster.apiServer.certSANs).toEqual(['api.test.example.com', '10.0.0.5']);
+    expect(cluster.etcd.external.endpoints).toEqual(['https://10.0.0.21:2379', 'https://10.0.0.22:2379', 'https://10.0.0.23:2379']);
+    expect(byKind(kubeadmInitDocuments(layer), 'InitConfiguration').localAPIEndpoint).toEqual({ advertiseAddress: '10.0.0.11', bindPort: 8443 });
+  });
+
+  test('brackets an IPv6 endpoint', () => {
+    const layer = layerOf({ controlPlane: {
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: 'fd00::5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+    } });
+    expect(byKind(kubeadmInitDocuments(layer), 'ClusterConfiguration').controlPlaneEndpoint).toBe('[fd00::5]:6443');
+  });
+
+  describe('join', () => {
+    const layer = layerOf({ controlPlane: {
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+    } });
+
+    test('a worker pool discovers the endpoint by token and CA hash placeholders and applies its kubelet patch', () => {
+      const join = kubeadmJoinPoolDocument(layer, layer.pools[1]) as any;
+      expect(join.kind).toBe('JoinConfiguration');
+      expect(join.discovery).toEqual({ bootstrapToken: {
+        apiServerEndpoint: '10.0.0.5:6443', token: '${KUBEADM_BOOTSTRAP_TOKEN}', caCertHashes: ['${KUBEADM_CA_CERT_HASH}'],
+      } });
+      expect(join.patches).toEqual({ directory: '/etc/kubernetes/patches' });
+      expect(join.nodeRegistration.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
+      expect(join.nodeRegistration.name).toBeUndefined();
+      expect(join.controlPlane).toBeUndefined();
+    });
+
+    test('an untainted pool registers with an empty taint list, not kubeadm\'s default', () => {
+      expect((kubeadmJoinPoolDocument(layer, layer.pools[0]) as any).nodeRegistration.taints).toEqual([]);
+    });
+
+    test('a further control plane node advertises its own address and takes the certificate key placeholder', () => {
+      const host = layer.controlPlane.nodes.hosts[1];
+      const join = kubeadmJoinControlPlaneDocument(layer, host) as any;
+      expect(join.controlPlane).toEqual({
+        localAPIEndpoint: { advertiseAddress: '10.0.0.12', bindPort: 6443 }, certificateKey: '${KUBEADM_CERTIFICATE_KEY}',
+      });
+      expect(join.nodeRegistration.name).toBe('test-control-plane-2');
+      expect(join.nodeRegistration.taints).toEqual([{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+    });
+  });
+});

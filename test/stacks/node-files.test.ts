@@ -1,0 +1,55 @@
+import { Testing } from 'cdk8s';
+import { ClusterSpec, ProductionCluster } from '../../constructs';
+import { nodeFiles } from '../../stacks/node-files';
+import { clusterSpec } from '../fixtures/cluster-spec';
+
+const filesOf = (overrides: Partial<ClusterSpec> = {}) => nodeFiles(new ProductionCluster(Testing.chart(), 'cluster', clusterSpec(overrides)));
+
+describe('nodeFiles', () => {
+  test('writes kubeadm, kube-proxy, per-pool kubelet and sysctl files, and the Kubespray inventory', () => {
+    expect(filesOf().map(f => f.path)).toEqual([
+      'node/kubeadm-init.yaml',
+      'node/kube-proxy.yaml',
+      'node/control-plane/kubelet.yaml',
+      'node/control-plane/sysctl.conf',
+      'node/pools/general/kubeadm-join.yaml',
+      'node/pools/general/kubelet.yaml',
+      'node/pools/general/sysctl.conf',
+      'node/pools/gpu/kubeadm-join.yaml',
+      'node/pools/gpu/kubelet.yaml',
+      'node/pools/gpu/sysctl.conf',
+      'kubespray/inventory/hosts.yaml',
+      'kubespray/inventory/group_vars/k8s_cluster/k8s-cluster.yml',
+      'kubespray/inventory/group_vars/k8s_cluster/k8s-net-calico.yml',
+      'kubespray/inventory/group_vars/kube_control_plane/kubelet.yml',
+      'kubespray/inventory/group_vars/pool_general/kubelet.yml',
+      'kubespray/inventory/group_vars/pool_gpu/kubelet.yml',
+    ]);
+  });
+
+  test('writes a join file for each further control plane node', () => {
+    const paths = filesOf({ controlPlane: {
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+    } }).map(f => f.path);
+    expect(paths.filter(p => p.includes('kubeadm-join-'))).toEqual([
+      'node/control-plane/kubeadm-join-test-control-plane-2.yaml',
+      'node/control-plane/kubeadm-join-test-control-plane-3.yaml',
+    ]);
+  });
+
+  test('writes the kernel parameters the hardened kubelet needs, then the pool\'s own, one per line', () => {
+    const file = filesOf({ nodePools: [{
+      name: 'search', count: 1, firstAddress: '10.0.5.10', sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '100Gi' },
+      sysctls: { 'vm.max_map_count': '262144' },
+    }] }).find(f => f.path === 'node/pools/search/sysctl.conf')!;
+    expect('text' in file && file.text).toBe([
+      'kernel.keys.root_maxbytes = 25000000', 'kernel.keys.root_maxkeys = 1000000', 'kernel.panic = 10', 'kernel.panic_on_oops = 1',
+      'vm.max_map_count = 262144', 'vm.overcommit_memory = 1', 'vm.panic_on_oom = 0', '',
+    ].join('\n'));
+  });
+
+  test('writes only the installers the environment asks for', () => {
+    expect(filesOf({ outputs: { kubespray: false } }).some(f => f.path.startsWith('kubespray/'))).toBe(false);
+    expect(filesOf({ outputs: { kubeadm: false } }).every(f => f.path.startsWith('kubespray/'))).toBe(true);
+  });
+});
