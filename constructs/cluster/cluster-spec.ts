@@ -242,6 +242,17 @@ export interface NodePoolSpec extends HostSetSpec {
 export interface EntrySpec {
   /** Namespace of the entry's controller; tenants accept connections from it. */
   readonly namespace: string;
+  /**
+   * NodePorts of the entry's Service, for a load balancer in front of the entry nodes.
+   * @default none: the entry listens on ports 80 and 443 of the entry nodes
+   */
+  readonly nodePorts?: EntryNodePorts;
+}
+
+/** The NodePorts an entry is reached on; both lie in `networking.nodePortRange`. */
+export interface EntryNodePorts {
+  readonly http: number;
+  readonly https: number;
 }
 
 /** A tenant as an environment declares it. */

@@ -85,6 +85,7 @@ export class ProductionCluster extends Construct {
       // Kubernetes' own defaults: a /24 per node for IPv4, a /64 for IPv6.
       nodeCidrMaskSize: networking.nodeCidrMaskSize ?? (Cidr.tryParse(networking.podCidr)?.family === 'ipv6' ? 64 : 24),
       nodePortRange: networking.nodePortRange ?? '30000-32767',
+      nodePorts: Object.entries(this.spec.entry?.nodePorts ?? {}).map(([name, port]) => ({ field: `entry.nodePorts.${name}`, port })),
       controlPlane: this.controlPlane,
       pools: this.nodePools,
       kubeProxy: { ...kubeProxy, mode: kubeProxy?.mode ?? 'iptables' },

@@ -81,6 +81,13 @@ function checkAddressPlan(checks: Checks, layer: NodeLayer): void {
   }
   const ports = parsePortRange(layer.nodePortRange);
   checks.expect(ports !== undefined, 'networking.nodePortRange', layer.nodePortRange, 'must be a port range such as 30000-32767');
+  const owners = new Map<number, string>();
+  for (const { field, port } of layer.nodePorts) {
+    checks.expect(!ports || (Number.isInteger(port) && port >= ports.first && port <= ports.last), field, port,
+      `must lie in networking.nodePortRange (${layer.nodePortRange}): the API server refuses other NodePorts`);
+    checks.expect(!owners.has(port), field, port, `is already the NodePort of ${owners.get(port)}`);
+    owners.set(port, field);
+  }
 }
 
 function checkNetworkPlugin(checks: Checks, layer: NodeLayer): void {

@@ -13,6 +13,8 @@ export interface NodeLayer {
   readonly nodeCidrMaskSize: number;
   /** `first-last`. */
   readonly nodePortRange: string;
+  /** Every NodePort the model uses, with the spec field that asks for it. */
+  readonly nodePorts: readonly NodePortUse[];
   readonly controlPlane: ControlPlane;
   /** The worker pools, entry pool included, in spec order. */
   readonly pools: readonly NodePool[];
@@ -20,6 +22,12 @@ export interface NodeLayer {
   readonly cni: CniSpec;
   /** Admission plugins the API server must run beyond its defaults. */
   readonly admissionPlugins: readonly string[];
+}
+
+/** A NodePort the model uses, and where in the spec. */
+export interface NodePortUse {
+  readonly field: string;
+  readonly port: number;
 }
 
 /** The container runtime's socket: containerd, as kubeadm and Kubespray install it. */

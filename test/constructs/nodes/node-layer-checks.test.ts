@@ -22,6 +22,13 @@ describe('node layer cross-checks', () => {
       'networking.nodeCidrMaskSize = 33: must be a prefix length from 1 to 32'],
     ['a node port range that is not one', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodePortRange: '32767-30000' } },
       'networking.nodePortRange = "32767-30000": must be a port range such as 30000-32767'],
+    ['an entry NodePort outside the range', { entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 443 } } },
+      'entry.nodePorts.https = 443: must lie in networking.nodePortRange (30000-32767): the API server refuses other NodePorts'],
+    ['an entry NodePort outside a narrowed range',
+      { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodePortRange: '31000-31999' }, entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 31443 } } },
+      'entry.nodePorts.http = 30080: must lie in networking.nodePortRange (31000-31999)'],
+    ['one NodePort for two entry ports', { entry: { namespace: 'nginx-entry', nodePorts: { http: 30443, https: 30443 } } },
+      'entry.nodePorts.https = 30443: is already the NodePort of entry.nodePorts.http'],
     ['an unknown network plugin', { cni: { plugin: 'weave' as any } },
       'cni.plugin = "weave": must be one of "calico", "flannel"'],
     ['an unknown Calico encapsulation', { cni: { plugin: 'calico', calicoEncapsulation: 'GRE' as any } },
@@ -61,6 +68,10 @@ describe('node layer cross-checks', () => {
       nodePools: [generalPool({ sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '100Gi', maxPods: 62 } })],
     });
     expect(problems).toEqual(['[test/cluster] controlPlane.sku.maxPods = 110: must fit the node\'s pod range: a /26 holds 62 pods']);
+  });
+
+  test('accepts entry NodePorts inside the range, at its very ends too', () => {
+    expect(clusterProblems({ entry: { namespace: 'nginx-entry', nodePorts: { http: 30000, https: 32767 } } })).toEqual([]);
   });
 
   test('leaves pod ranges to Calico\'s IPAM', () => {
