@@ -27,8 +27,8 @@ export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
     { path: 'inventory/hosts.yaml', content: hostsFile(layer) },
     { path: 'inventory/group_vars/k8s_cluster/k8s-cluster.yml', content: clusterVars(layer) },
     { path: `inventory/group_vars/k8s_cluster/k8s-net-${layer.cni.plugin}.yml`, content: cniVars(layer.cni) },
-    { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes, true) },
-    ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool, false) })),
+    { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes) },
+    ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool) })),
   ];
   if (controlPlane.endpoint.address !== controlPlane.nodes.hosts[0]?.address) {
     files.push({ path: 'inventory/group_vars/all/all.yml', content: {
@@ -114,7 +114,7 @@ export function cniVars(cni: CniSpec): Record<string, unknown> {
 }
 
 /** A pool's kubelet as Kubespray variables; what has no variable goes to `kubelet_config_extra_args`. */
-function kubeletVars(pool: NodePool, controlPlane: boolean): Record<string, unknown> {
+function kubeletVars(pool: NodePool): Record<string, unknown> {
   const kubelet = pool.kubelet;
   const { kubeReserved, systemReserved, enforceNodeAllocatable, evictionHard, profile: p } = kubelet;
   const kube = reservedMap(kubeReserved);
@@ -143,8 +143,8 @@ function kubeletVars(pool: NodePool, controlPlane: boolean): Record<string, unkn
     ...(p.kubeReservedCgroup ? { kube_reserved_cgroups: p.kubeReservedCgroup } : {}),
     ...(p.systemReservedCgroup ? { system_reserved_cgroups: p.systemReservedCgroup } : {}),
     kubelet_enforce_node_allocatable: enforceNodeAllocatable.join(','),
-    // Kubespray reads the control plane's thresholds from a variable of their own.
-    [controlPlane ? 'eviction_hard_control_plane' : 'eviction_hard']: { ...evictionHard },
+    // One variable for every node: Kubespray removed eviction_hard_control_plane and refuses inventories that set it.
+    eviction_hard: { ...evictionHard },
     kubelet_max_pods: kubelet.maxPods,
     kubelet_pod_pids_limit: kubelet.podPidsLimit,
     kubelet_logfiles_max_size: kubelet.containerLogMaxSize,
