@@ -70,7 +70,8 @@ export class ControlPlane extends Construct {
     (spec.certSANs ?? []).forEach((san, i) => checks.expect(isAddressOrName(san), `controlPlane.certSANs[${i}]`, san, 'must be an IP address or a DNS name'));
     if (spec.etcd) checkHostSet(checks, 'controlPlane.etcd', spec.etcd, this.etcdHosts);
     const members = this.etcdHosts.length;
-    checks.expect(members === 0 || members % 2 === 1, spec.etcd ? 'controlPlane.etcd' : 'controlPlane.count', members,
+    const field = spec.etcd ? 'controlPlane.etcd' : spec.hosts ? 'controlPlane.hosts' : 'controlPlane.count';
+    checks.expect(members === 0 || members % 2 === 1, field, members,
       'etcd needs an odd number of members: an even one adds a member without adding fault tolerance, and splits its quorum');
   }
 }

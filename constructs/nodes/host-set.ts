@@ -41,12 +41,19 @@ export interface HostSetSpec {
 export function expandHosts(set: HostSetSpec, defaultPattern: string): HostSpec[] {
   if (set.hosts) return [...set.hosts];
   if (!Number.isInteger(set.count) || set.count! < 1 || !ipaddr.IPv4.isValidFourPartDecimal(set.firstAddress ?? '')) return [];
-  const first = ipaddr.IPv4.parse(set.firstAddress!).toByteArray().reduce((n, byte) => n * 256 + byte, 0);
+  const first = ipv4Number(set.firstAddress!);
+  if (first + set.count! - 1 > LAST_IPV4) return [];
   const pattern = set.hostnamePattern ?? defaultPattern;
   return Array.from({ length: set.count! }, (_, i) => ({
-    name: pattern.replace('{index}', String(i + 1)),
+    name: pattern.replaceAll('{index}', String(i + 1)),
     address: ipaddr.fromByteArray([24, 16, 8, 0].map(shift => ((first + i) >>> shift) & 255)).toString(),
   }));
+}
+
+const LAST_IPV4 = 2 ** 32 - 1;
+
+function ipv4Number(address: string): number {
+  return ipaddr.IPv4.parse(address).toByteArray().reduce((n, byte) => n * 256 + byte, 0);
 }
 
 /** Checks a host set on its own; uniqueness across the cluster is checked by the cluster. */
@@ -58,6 +65,10 @@ export function checkHostSet(checks: Checks, field: string, set: HostSetSpec, ho
     checks.expect(Number.isInteger(set.count) && set.count! >= 1, `${field}.count`, set.count, 'must be a whole number of hosts, one or more, when no hosts are listed');
     checks.expect(ipaddr.IPv4.isValidFourPartDecimal(set.firstAddress ?? ''), `${field}.firstAddress`, set.firstAddress,
       'must be the IPv4 address of the first counted host, such as 10.0.1.10');
+    if (ipaddr.IPv4.isValidFourPartDecimal(set.firstAddress ?? '') && Number.isInteger(set.count)) {
+      const last = ipv4Number(set.firstAddress!) + set.count! - 1;
+      checks.expect(last <= LAST_IPV4, `${field}.count`, set.count, `runs past the last IPv4 address from ${set.firstAddress}`);
+    }
     if (set.hostnamePattern !== undefined) {
       checks.expect(set.hostnamePattern.includes('{index}'), `${field}.hostnamePattern`, set.hostnamePattern, 'must contain {index}, or every host gets the same name');
     }

@@ -201,8 +201,8 @@ export interface ResolvedKubelet {
 export function resolveKubelet(profile: KubeletProfile | undefined, sku: NodeSku): ResolvedKubelet {
   const scaled = scaledKubeReserved(sku);
   return {
-    systemReserved: { ...DEFAULT_SYSTEM_RESERVED, ...profile?.systemReserved },
-    kubeReserved: { cpu: scaled.cpu, memory: scaled.memory, ephemeralStorage: '1Gi', pid: 1000, ...profile?.kubeReserved },
+    systemReserved: { ...DEFAULT_SYSTEM_RESERVED, ...defined(profile?.systemReserved) },
+    kubeReserved: { cpu: scaled.cpu, memory: scaled.memory, ephemeralStorage: '1Gi', pid: 1000, ...defined(profile?.kubeReserved) },
     enforceNodeAllocatable: profile?.enforceNodeAllocatable ?? ['pods'],
     evictionHard: { ...DEFAULT_EVICTION_HARD, ...profile?.evictionHard },
     maxPods: sku.maxPods ?? DEFAULT_MAX_PODS,
@@ -213,6 +213,11 @@ export function resolveKubelet(profile: KubeletProfile | undefined, sku: NodeSku
     imageGcLowThresholdPercent: profile?.imageGcLowThresholdPercent ?? 80,
     profile: profile ?? {},
   };
+}
+
+/** The fields of `reserved` that are set: an explicit `undefined` keeps the default. */
+function defined(reserved: ReservedResources | undefined): ReservedResources {
+  return Object.fromEntries(Object.entries(reserved ?? {}).filter(([, value]) => value !== undefined));
 }
 
 /**

@@ -4,16 +4,17 @@
  * @see https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#noderestriction
  */
 const ALLOWED_KEYS = new Set([
-  'kubernetes.io/hostname', 'kubernetes.io/arch', 'kubernetes.io/os',
+  'kubernetes.io/hostname', 'kubernetes.io/arch', 'kubernetes.io/os', 'beta.kubernetes.io/arch', 'beta.kubernetes.io/os',
   'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type',
   'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone',
   'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
 ]);
-const ALLOWED_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
+/** Label namespaces kubelets may use, with their subdomains (`example.node.kubernetes.io/`). */
+const ALLOWED_DOMAINS = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
 
 export function isKubeletSettableLabel(key: string): boolean {
   const slash = key.indexOf('/');
   const prefix = slash < 0 ? '' : key.slice(0, slash);
   const restricted = ['kubernetes.io', 'k8s.io'].some(domain => prefix === domain || prefix.endsWith(`.${domain}`));
-  return !restricted || ALLOWED_KEYS.has(key) || ALLOWED_PREFIXES.some(p => key.startsWith(p));
+  return !restricted || ALLOWED_KEYS.has(key) || ALLOWED_DOMAINS.some(domain => prefix === domain || prefix.endsWith(`.${domain}`));
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Checks, validateWith } from '../core/checks';
 import { Labels } from '../core/labels';
-import { isQualifiedName } from '../core/names';
+import { isLabelValue, isQualifiedName } from '../core/names';
 import { Quantity } from '../core/quantity';
 import { TAINT_EFFECTS, TaintSpec } from '../core/taint';
 import { Allocatable, nodeAllocatable } from './allocatable';
@@ -135,6 +135,10 @@ export class NodePool extends Construct {
     }
     this.taints.forEach((taint, t) => {
       checks.expect(isQualifiedName(taint.key), `${prefix}taints[${t}].key`, taint.key, 'must be a qualified name such as prodk8s.io/dedicated');
+      if (taint.value !== undefined) {
+        checks.expect(isLabelValue(taint.value), `${prefix}taints[${t}].value`, taint.value,
+          'must be at most 63 characters of letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit');
+      }
       checks.oneOf(`${prefix}taints[${t}].effect`, taint.effect, TAINT_EFFECTS);
     });
     for (const [name, value] of Object.entries(this.props.sysctls ?? {})) {
