@@ -18,4 +18,18 @@ export const Versions = {
       '1.36.0', '1.36.1', '1.36.2', '1.36.3', '1.36.4',
     ],
   },
+  /**
+   * Every Helm chart an add-on installs, exact. The value keys each accepts
+   * at its version are in `addons/chart-values/<name>.keys.json`.
+   */
+  charts: {
+    calicoCrds: { repository: 'https://docs.tigera.io/calico/charts', name: 'crd.projectcalico.org.v1', version: 'v3.32.1' },
+    tigeraOperator: { repository: 'https://docs.tigera.io/calico/charts', name: 'tigera-operator', version: 'v3.32.1' },
+    flannel: { repository: 'https://flannel-io.github.io/flannel/', name: 'flannel', version: 'v0.28.9' },
+    metricsServer: { repository: 'https://kubernetes-sigs.github.io/metrics-server/', name: 'metrics-server', version: '3.13.1' },
+    nodeProblemDetector: { repository: 'oci://ghcr.io/deliveryhero/helm-charts', name: 'node-problem-detector', version: '2.4.1' },
+    kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', name: 'kube-prometheus-stack', version: '88.5.3' },
+    nginxIngress: { repository: 'oci://ghcr.io/nginx/charts', name: 'nginx-ingress', version: '2.6.4' },
+    ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', name: 'ingress-nginx', version: '4.15.1' },
+  },
 } as const;

@@ -1,0 +1,131 @@
+import deepmerge from 'deepmerge';
+import { Construct } from 'constructs';
+import * as semver from 'semver';
+import { validateWith } from '../core/checks';
+import { ChartValueKeys, ChartValues, isPlainObject, unknownValueKeys } from './chart-values';
+
+/** Where a chart comes from: an HTTPS Helm repository or an `oci://` registry, and its exact version. */
+export interface HelmChart {
+  /** `https://…` repository, or `oci://…` registry path that holds the chart. */
+  readonly repository: string;
+  /** Chart name. */
+  readonly name: string;
+  /** Exact chart version, such as `3.13.1`; never a range. */
+  readonly version: string;
+}
+
+export interface HelmAddonProps {
+  /** The chart, usually one of `Versions.charts`. */
+  readonly chart: HelmChart;
+  /** The Helm release: a DNS-1123 label of at most 53 characters (Helm's limit). */
+  readonly releaseName: string;
+  /** Namespace of the release; created when missing. */
+  readonly namespace: string;
+  /** The values the typed props map to. */
+  readonly values: ChartValues;
+  /**
+   * Raw chart values, deep-merged over the typed ones last: maps merge, lists
+   * and scalars replace. For what the typed props do not cover.
+   * @default none
+   */
+  readonly rawValues?: ChartValues;
+  /**
+   * The keys the chart accepts at this version; a key outside them is an error.
+   * @default keys are not checked
+   */
+  readonly valueKeys?: ChartValueKeys;
+  /**
+   * Add-ons that must be installed and ready first.
+   * @default none
+   */
+  readonly dependsOn?: readonly HelmAddon[];
+  /**
+   * Labels of the namespace, such as the Pod Security level of node agents.
+   * @default none
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+}
+
+/** Helm's limit on release names: they become parts of object names and labels. */
+export const MAX_RELEASE_NAME_LENGTH = 53;
+
+/**
+ * A cluster add-on: one pinned Helm chart, installed as one release with
+ * typed values. The deployment targets (Terraform's `helm_release`, Flux,
+ * Argo CD) render it from these properties alone, so they cannot disagree.
+ */
+export class HelmAddon extends Construct {
+  public readonly chart: HelmChart;
+  public readonly releaseName: string;
+  public readonly namespace: string;
+  public readonly namespaceLabels: Readonly<Record<string, string>>;
+  private readonly props: HelmAddonProps;
+  private readonly dependencies: HelmAddon[];
+
+  constructor(scope: Construct, id: string, props: HelmAddonProps) {
+    super(scope, id);
+    this.props = props;
+    this.chart = props.chart;
+    this.releaseName = props.releaseName;
+    this.namespace = props.namespace;
+    this.namespaceLabels = props.namespaceLabels ?? {};
+    this.dependencies = [...props.dependsOn ?? []];
+    validateWith(this, checks => {
+      checks.expect(isReleaseName(this.releaseName), 'releaseName', this.releaseName,
+        `must be a DNS-1123 label of at most ${MAX_RELEASE_NAME_LENGTH} characters, Helm's limit for release names`);
+      checks.dns1123Label('namespace', this.namespace);
+      checks.expect(/^(https:\/\/|oci:\/\/)[^\s]+$/.test(this.chart.repository), 'chart.repository', this.chart.repository,
+        'must be an https:// Helm repository or an oci:// registry');
+      checks.expect(semver.valid(this.chart.version) !== null, 'chart.version', this.chart.version,
+        'must be an exact chart version such as 3.13.1, never a range, so that every target installs the same chart');
+      const keys = props.valueKeys;
+      if (keys) {
+        checks.expect(keys.chart === this.chart.name && keys.version === this.chart.version, 'valueKeys', `${keys.chart}@${keys.version}`,
+          `must be the keys of the installed chart, ${this.chart.name}@${this.chart.version}`);
+        for (const { path, value } of unknownValueKeys(this.values, keys.keys)) {
+          checks.fail(`values.${path}`, value, `is not a value of chart ${keys.chart} ${keys.version}`);
+        }
+      }
+      const cycle = this.dependencyCycle();
+      checks.expect(cycle === undefined, 'dependsOn', cycle, 'add-on dependencies must not form a cycle');
+    });
+  }
+
+  /** The release's values: the typed ones with the raw ones merged over them. */
+  public get values(): ChartValues {
+    return deepmerge(this.props.values, this.props.rawValues ?? {}, {
+      arrayMerge: (_, source) => source,
+      isMergeableObject: isPlainObject,
+    });
+  }
+
+  /** The add-ons that must be installed first. */
+  public get dependsOn(): readonly HelmAddon[] {
+    return this.dependencies;
+  }
+
+  /** Declares that `addon` must be installed before this one. */
+  public addDependency(...addons: HelmAddon[]): void {
+    for (const addon of addons) if (!this.dependencies.includes(addon)) this.dependencies.push(addon);
+  }
+
+  /** `a → b → a` when this add-on depends on itself through others. */
+  private dependencyCycle(): string | undefined {
+    const search = (addon: HelmAddon, trail: HelmAddon[]): HelmAddon[] | undefined => {
+      for (const next of addon.dependencies) {
+        if (next === this) return [...trail, next];
+        if (!trail.includes(next)) {
+          const found = search(next, [...trail, next]);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    const cycle = search(this, [this]);
+    return cycle?.map(a => a.releaseName).join(' → ');
+  }
+}
+
+function isReleaseName(name: string): boolean {
+  return name.length <= MAX_RELEASE_NAME_LENGTH && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+}
