@@ -1,0 +1,170 @@
+import { Construct } from 'constructs';
+import { validateWith } from '../core/checks';
+import { isQualifiedName } from '../core/names';
+import { Versions } from '../versions';
+import { ChartValueKeys, ChartValues } from './chart-values';
+import keys from './chart-values/node-problem-detector.keys.json';
+import { PRIVILEGED_NAMESPACE } from './cni';
+import { HelmAddon } from './helm-addon';
+
+/**
+ * A check node-problem-detector runs on every node: a program whose exit
+ * status sets a node condition (0 ok, 1 problem, other unknown).
+ */
+export interface CustomPluginMonitor {
+  /** Name of the monitor's file, a DNS-1123 label. */
+  readonly name: string;
+  /** Node condition the check sets while the problem lasts, in UpperCamelCase, such as `TimeNotSynchronized`. */
+  readonly condition: string;
+  /** Reason of the condition when all is well. */
+  readonly healthyReason: string;
+  /** Reason of the condition when the check fails. */
+  readonly problemReason: string;
+  /** The program and its arguments. */
+  readonly command: readonly string[];
+  /** A script to mount beside the monitor, at `/custom-config/<name>.sh`, that `command` may run. */
+  readonly script?: string;
+  /**
+   * How often the check runs, as a duration.
+   * @default '1m'
+   */
+  readonly interval?: string;
+  /**
+   * How long one run may take.
+   * @default '10s'
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Whether the node's clock is synchronized, as systemd-timesyncd or chronyd
+ * reports it to timedatectl in the host's namespaces. A node whose clock
+ * drifts breaks TLS, etcd leases and log correlation long before anyone looks.
+ */
+export const TIME_SYNC_MONITOR: CustomPluginMonitor = {
+  name: 'time-sync',
+  condition: 'TimeNotSynchronized',
+  healthyReason: 'TimeSynchronized',
+  problemReason: 'TimeNotSynchronized',
+  command: ['/bin/bash', '/custom-config/time-sync.sh'],
+  script: [
+    '#!/bin/bash',
+    '# Exit 0 when the host clock is NTP-synchronized, 1 when not, 2 when it cannot tell.',
+    'synced=$(nsenter --target 1 --mount --uts -- timedatectl show --property=NTPSynchronized --value 2>/dev/null) || { echo "timedatectl unavailable"; exit 2; }',
+    'if [ "$synced" = "yes" ]; then echo "clock synchronized"; exit 0; fi',
+    'echo "clock not synchronized (NTPSynchronized=$synced)"; exit 1',
+    '',
+  ].join('\n'),
+};
+
+/** The container runtime's log monitor: containerd errors that leave pods unable to start. */
+const CONTAINERD_LOG_MONITOR = {
+  plugin: 'journald',
+  pluginConfig: { source: 'containerd' },
+  logPath: '/var/log/journal',
+  lookback: '5m',
+  bufferSize: 10,
+  source: 'containerd-monitor',
+  conditions: [{ type: 'ContainerRuntimeUnhealthy', reason: 'ContainerRuntimeIsHealthy', message: 'containerd logs no fatal errors' }],
+  rules: [
+    { type: 'temporary', reason: 'ContainerdError', pattern: '.*level=error.*' },
+    { type: 'permanent', condition: 'ContainerRuntimeUnhealthy', reason: 'ContainerdFatal', pattern: '.*level=fatal.*' },
+  ],
+};
+
+export interface NodeProblemDetectorProps {
+  /**
+   * Checks beyond the kernel, containerd and read-only filesystem log monitors.
+   * @default [TIME_SYNC_MONITOR]
+   */
+  readonly customPluginMonitors?: readonly CustomPluginMonitor[];
+  /**
+   * Create a ServiceMonitor for its metrics; needs the Prometheus operator's CRDs installed first.
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+  /** Raw values of the node-problem-detector chart, merged last. */
+  readonly rawValues?: ChartValues;
+  /** Add-ons to install first. */
+  readonly dependsOn?: readonly HelmAddon[];
+}
+
+/** The port of node-problem-detector's Prometheus metrics. */
+export const NPD_METRICS_PORT = 20257;
+
+/**
+ * node-problem-detector on every node, tainted or not. It only reports node
+ * conditions and events: alerts on them (see the monitoring rules) turn them
+ * into action.
+ */
+export class NodeProblemDetector extends Construct {
+  public readonly release: HelmAddon;
+  public readonly customPluginMonitors: readonly CustomPluginMonitor[];
+
+  constructor(scope: Construct, id: string, props: NodeProblemDetectorProps = {}) {
+    super(scope, id);
+    const monitors = props.customPluginMonitors ?? [TIME_SYNC_MONITOR];
+    this.customPluginMonitors = monitors;
+    const definitions: Record<string, string> = { 'containerd-monitor.json': JSON.stringify(CONTAINERD_LOG_MONITOR, undefined, 2) };
+    for (const monitor of monitors) {
+      definitions[`${monitor.name}.json`] = JSON.stringify(pluginMonitorConfig(monitor), undefined, 2);
+      if (monitor.script !== undefined) definitions[`${monitor.name}.sh`] = monitor.script;
+    }
+    this.release = new HelmAddon(this, 'release', {
+      chart: Versions.charts.nodeProblemDetector,
+      releaseName: 'node-problem-detector',
+      namespace: 'node-problem-detector',
+      namespaceLabels: PRIVILEGED_NAMESPACE,
+      values: {
+        settings: {
+          log_monitors: ['/config/kernel-monitor.json', '/config/readonly-monitor.json', '/custom-config/containerd-monitor.json'],
+          custom_plugin_monitors: monitors.map(m => `/custom-config/${m.name}.json`),
+          custom_monitor_definitions: definitions,
+          prometheus_port: NPD_METRICS_PORT,
+        },
+        // The time check enters the host's namespaces through PID 1.
+        hostPID: true,
+        metrics: { enabled: true, serviceMonitor: { enabled: props.serviceMonitor ?? false } },
+        // Every node, whatever its taints: a problem on a tainted GPU or entry node matters as much.
+        tolerations: [{ operator: 'Exists' }],
+        priorityClassName: 'system-node-critical',
+      },
+      rawValues: props.rawValues,
+      valueKeys: keys as ChartValueKeys,
+      dependsOn: props.dependsOn,
+    });
+    validateWith(this, checks => {
+      const names = new Set<string>();
+      monitors.forEach((m, i) => {
+        checks.dns1123Label(`customPluginMonitors[${i}].name`, m.name);
+        checks.expect(m.name !== 'containerd-monitor', `customPluginMonitors[${i}].name`, m.name, 'is the name of the built-in containerd monitor');
+        checks.expect(!names.has(m.name), `customPluginMonitors[${i}].name`, m.name, 'monitor names must be unique');
+        names.add(m.name);
+        for (const [field, value] of [['condition', m.condition], ['healthyReason', m.healthyReason], ['problemReason', m.problemReason]] as const) {
+          checks.expect(/^[A-Z][A-Za-z0-9]*$/.test(value) && isQualifiedName(value), `customPluginMonitors[${i}].${field}`, value, 'must be UpperCamelCase, such as TimeNotSynchronized');
+        }
+        checks.expect(m.command.length > 0 && m.command[0].startsWith('/'), `customPluginMonitors[${i}].command`, m.command, 'must start with an absolute program path');
+        for (const [field, value] of [['interval', m.interval], ['timeout', m.timeout]] as const) {
+          if (value !== undefined) checks.expect(/^\d+(ms|s|m|h)$/.test(value), `customPluginMonitors[${i}].${field}`, value, 'must be a duration such as 30s');
+        }
+      });
+    });
+  }
+}
+
+/** node-problem-detector's custom plugin monitor file for one check. */
+export function pluginMonitorConfig(monitor: CustomPluginMonitor): Record<string, unknown> {
+  const [path, ...args] = monitor.command;
+  const rule = { reason: monitor.problemReason, path, args, timeout: monitor.timeout ?? '10s' };
+  return {
+    plugin: 'custom',
+    pluginConfig: { invoke_interval: monitor.interval ?? '1m', timeout: monitor.timeout ?? '10s', max_output_length: 80, concurrency: 1 },
+    source: `${monitor.name}-custom-plugin-monitor`,
+    metricsReporting: true,
+    conditions: [{ type: monitor.condition, reason: monitor.healthyReason, message: `${monitor.name} check passes` }],
+    rules: [
+      { type: 'temporary', ...rule },
+      { type: 'permanent', condition: monitor.condition, ...rule },
+    ],
+  };
+}
