@@ -1,4 +1,11 @@
 // The public API of prodk8s: what other repositories import.
+export * from './addons/chart-values';
+export * from './addons/cni';
+export * from './addons/helm-addon';
+export * from './addons/kube-prometheus-stack';
+export * from './addons/metrics-server';
+export * from './addons/node-problem-detector';
+export * from './cluster/cluster-addons';
 export * from './cluster/cluster-spec';
 export * from './cluster/production-cluster';
 export * from './core/checks';
@@ -9,6 +16,9 @@ export * from './core/quantity';
 export * from './core/resources';
 export * from './core/taint';
 export * from './core/warnings';
+export * from './entry/nginx-entry';
+export * from './entry/tenant-routes';
+export * from './gitops/gitops-releases';
 export * from './nodes/allocatable';
 export * from './nodes/capacity';
 export * from './nodes/control-plane';

@@ -1,23 +1,57 @@
-import { provider } from '@cdktf/provider-helm';
+import { provider, release } from '@cdktf/provider-helm';
 import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ClusterSpec } from '../constructs';
+import { stringify } from 'yaml';
+import { HelmAddon, ProductionCluster } from '../constructs';
+
+/** How long Terraform waits for one release to become ready; the Prometheus stack's CRDs and volumes take minutes. */
+export const RELEASE_TIMEOUT_SECONDS = 900;
 
 /**
  * The Terraform stack of one environment: the Helm provider pointed at the
- * environment's cluster, where the add-ons are installed as `helm_release`s.
- * Its state file path is relative, so the synthesized `cdk.tf.json` carries no
- * path of the machine that produced it.
+ * environment's cluster, and one `helm_release` per add-on with its
+ * dependencies as `depends_on`. Releases are atomic: a failed install or
+ * upgrade is rolled back. The state path is relative, so the synthesized
+ * `cdk.tf.json` carries no path of the machine that produced it and runs
+ * under plain `terraform` or OpenTofu too.
  */
 export class AddonReleasesStack extends TerraformStack {
-  constructor(scope: Construct, spec: ClusterSpec) {
-    super(scope, spec.name);
-    new LocalBackend(this, { path: `terraform.${spec.name}.tfstate` });
+  /** The `helm_release` of each add-on, by release name. */
+  public readonly releases = new Map<string, release.Release>();
+
+  constructor(scope: Construct, cluster: ProductionCluster) {
+    super(scope, cluster.name);
+    new LocalBackend(this, { path: `terraform.${cluster.name}.tfstate` });
     new provider.HelmProvider(this, 'helm', {
-      kubernetes: {
-        configPath: spec.access?.kubeconfigPath ?? '~/.kube/config',
-        configContext: spec.access?.kubeContext ?? spec.name,
-      },
+      kubernetes: { configPath: cluster.access.kubeconfigPath, configContext: cluster.access.kubeContext },
     });
+    for (const addon of cluster.addons) {
+      this.releases.set(addon.releaseName, new release.Release(this, addon.releaseName, {
+        name: addon.releaseName,
+        repository: addon.chart.repository,
+        chart: addon.chart.name,
+        version: addon.chart.version,
+        namespace: addon.namespace,
+        createNamespace: true,
+        atomic: true,
+        cleanupOnFail: true,
+        wait: true,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+        values: [valuesYaml(addon)],
+        dependsOn: addon.dependsOn.map(dependency => this.releaseOf(dependency)),
+      }));
+    }
   }
+
+  private releaseOf(addon: HelmAddon): release.Release {
+    const found = this.releases.get(addon.releaseName);
+    // ProductionCluster lists add-ons after their dependencies.
+    if (!found) throw new Error(`add-on ${addon.releaseName} must be declared before the add-ons that depend on it`);
+    return found;
+  }
+}
+
+/** An add-on's values as one YAML document, keys in a stable order. */
+export function valuesYaml(addon: HelmAddon): string {
+  return stringify(addon.values, { sortMapEntries: true, lineWidth: 0 });
 }

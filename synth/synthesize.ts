@@ -6,6 +6,7 @@ import { nodeFiles } from '../stacks/node-files';
 import { environmentSummary } from '../stacks/summary';
 import { collectProblems } from './collect-problems';
 import { KubeObject, layoutManifests, unplacedObjects, yamlDocuments } from './manifest-layout';
+import { renderTerraform } from './render-terraform';
 import { OutputFile, replaceDirectory } from './replace-directory';
 import { SynthError } from './synth-error';
 
@@ -16,9 +17,10 @@ export interface Rendering {
 }
 
 /**
- * Renders the files of every environment: `<env>/manifests/*.yaml`, the node
- * configuration in `<env>/node/` and the Kubespray inventory in
- * `<env>/kubespray/`. The whole model is validated first; any problem throws
+ * Renders the files of every environment: `<env>/manifests/*.yaml` (GitOps
+ * objects of the add-ons included), the node configuration in `<env>/node/`,
+ * the Kubespray inventory in `<env>/kubespray/` and the Terraform stack of
+ * the add-ons in `<env>/terraform/`. The whole model is validated first; any problem throws
  * a `SynthError` listing all of them, and nothing is rendered.
  */
 export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
@@ -51,6 +53,7 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
       { path: `${env}/SUMMARY.md`, content: `<!-- ${header} -->\n${environmentSummary(chart.cluster)}` },
     ];
   });
+  files.push(...renderTerraform(charts.map(chart => chart.cluster)));
   return { files, warnings: collectWarnings(app) };
 }
 

@@ -14,6 +14,13 @@ export const PRIVILEGED_NAMESPACE = {
   'pod-security.kubernetes.io/warn': 'privileged',
 } as const;
 
+/** Namespace labels of workloads that need baseline Pod Security, warned and audited against restricted. */
+export const BASELINE_NAMESPACE = {
+  'pod-security.kubernetes.io/enforce': 'baseline',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+} as const;
+
 export type CalicoEncapsulation = 'VXLAN' | 'VXLANCrossSubnet' | 'IPIP' | 'IPIPCrossSubnet' | 'None';
 
 export interface CalicoProps {

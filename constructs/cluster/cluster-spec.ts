@@ -1,3 +1,10 @@
+import type { ChartValues } from '../addons/chart-values';
+import type { ContainerResources } from '../addons/metrics-server';
+import type { KubePrometheusStackProps } from '../addons/kube-prometheus-stack';
+import type { CustomPluginMonitor } from '../addons/node-problem-detector';
+import type { EntryController } from '../entry/nginx-entry';
+import type { RouteSpec } from '../entry/tenant-routes';
+import type { GitOpsEngine } from '../gitops/gitops-releases';
 import { TaintSpec } from '../core/taint';
 import { HostSetSpec } from '../nodes/host-set';
 import { KubeletProfile } from '../nodes/kubelet-profile';
@@ -58,6 +65,70 @@ export interface ClusterSpec {
    * @default both kubeadm and Kubespray
    */
   readonly outputs?: OutputsSpec;
+  /**
+   * A production cluster: shortcuts that weaken security need an explicit opt-in.
+   * @default false
+   */
+  readonly production?: boolean;
+  /**
+   * The add-ons beyond the pod network and the entry, each a pinned Helm release.
+   * @default every add-on with its defaults
+   */
+  readonly addons?: AddonsSpec;
+  /**
+   * The GitOps engine whose objects install the add-ons, written with the manifests.
+   * @default Flux in `flux-system`
+   */
+  readonly gitops?: GitOpsSpec;
+}
+
+/** The cluster's add-ons and their settings. */
+export interface AddonsSpec {
+  /** metrics-server, for HPAs and `kubectl top`. */
+  readonly metricsServer?: MetricsServerSpec;
+  /** node-problem-detector on every node. */
+  readonly nodeProblemDetector?: NodeProblemDetectorSpec;
+  /** The Prometheus operator stack. */
+  readonly monitoring?: MonitoringSpec;
+}
+
+export interface MetricsServerSpec {
+  /**
+   * @default 2 with more than one control plane node (HA), else 1
+   */
+  readonly replicas?: number;
+  /** @default '15s' */
+  readonly metricResolution?: string;
+  /** @default requests of 100m cpu and 200Mi memory, a 400Mi memory limit */
+  readonly resources?: ContainerResources;
+  /**
+   * Skip verifying the kubelets' serving certificates. Refused while the node layer issues them (always,
+   * through serverTLSBootstrap), and in production without `acceptInsecureKubeletTlsInProduction`.
+   * @default false
+   */
+  readonly kubeletInsecureTls?: boolean;
+  /** @default false */
+  readonly acceptInsecureKubeletTlsInProduction?: boolean;
+  readonly rawValues?: ChartValues;
+}
+
+export interface NodeProblemDetectorSpec {
+  /** @default the time-sync check */
+  readonly customPluginMonitors?: readonly CustomPluginMonitor[];
+  readonly rawValues?: ChartValues;
+}
+
+export type MonitoringSpec = Omit<KubePrometheusStackProps, 'controlPlane' | 'dependsOn'>;
+
+/** How GitOps installs the add-ons. */
+export interface GitOpsSpec {
+  /** `flux` (HelmRepository/OCIRepository + HelmRelease) or `argocd` (an Application per add-on). */
+  readonly engine: GitOpsEngine;
+  /**
+   * Namespace of the engine.
+   * @default 'flux-system' or 'argocd'
+   */
+  readonly namespace?: string;
 }
 
 /** The node installers a cluster is rendered for. */
@@ -175,6 +246,32 @@ export interface CniSpec {
    * @default 'vxlan'
    */
   readonly flannelBackend?: FlannelBackend;
+  /**
+   * Calico: source-NAT of pod traffic that leaves the pod network.
+   * @default true
+   */
+  readonly natOutgoing?: boolean;
+  /**
+   * Calico: prefix length of the address blocks handed to nodes.
+   * @default 26
+   */
+  readonly blockSize?: number;
+  /**
+   * MTU of the pod interfaces.
+   * @default detected by the plugin
+   */
+  readonly mtu?: number;
+  /**
+   * Flannel does not enforce NetworkPolicy, so the tenants' isolation would exist on paper only. Set this to
+   * accept that knowingly; otherwise Flannel with tenants is an error.
+   * @default false
+   */
+  readonly acceptUnenforcedNetworkPolicies?: boolean;
+  /**
+   * Raw values of the plugin's chart (tigera-operator or flannel), merged last.
+   * @default none
+   */
+  readonly rawValues?: ChartValues;
 }
 
 export type KubeProxyMode = 'iptables' | 'nftables' | 'ipvs';
@@ -243,8 +340,30 @@ export interface EntrySpec {
   /** Namespace of the entry's controller; tenants accept connections from it. */
   readonly namespace: string;
   /**
-   * NodePorts of the entry's Service, for a load balancer in front of the entry nodes.
-   * @default none: the entry listens on ports 80 and 443 of the entry nodes
+   * The controller: F5's NGINX Ingress Controller, or the community ingress-nginx (retired in March 2026: a warning).
+   * @default 'nginx'
+   */
+  readonly controller?: EntryController;
+  /**
+   * The IngressClass of the tenants' routes.
+   * @default 'nginx'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * A DaemonSet on every entry node, or a Deployment of `replicas` pods.
+   * @default 'daemonset'
+   */
+  readonly kind?: 'daemonset' | 'deployment';
+  /** @default one per entry node, with kind deployment */
+  readonly replicas?: number;
+  /** @default the chart's */
+  readonly resources?: ContainerResources;
+  /** Raw values of the controller's chart, merged last. */
+  readonly rawValues?: ChartValues;
+  /**
+   * NodePorts of the entry's Service, where a load balancer in front of the entry nodes sends traffic. The
+   * controller stays in the pod network, so the tenants' NetworkPolicies can tell its traffic by namespace.
+   * @default http 30080, https 30443
    */
   readonly nodePorts?: EntryNodePorts;
 }
@@ -257,6 +376,12 @@ export interface EntryNodePorts {
 
 /** A tenant as an environment declares it. */
 export interface TenantSpec extends TenantOptions {
+  /**
+   * HTTP routes from the cluster's entry to the tenant's Services, rendered as Ingresses. Tenants cannot
+   * create Ingresses themselves: a route is declared here, where a host cannot be taken twice.
+   * @default none
+   */
+  readonly routes?: readonly RouteSpec[];
   /**
    * Name of a node pool that the tenant's pods are pinned to.
    * @default the tenant's pods run on any node without taints

@@ -1,5 +1,7 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
+import { HelmAddon } from '../addons/helm-addon';
 import { Checks, validateWith } from '../core/checks';
 import { Cidr } from '../core/cidr';
 import { Labels } from '../core/labels';
@@ -13,8 +15,11 @@ import { NodePool } from '../nodes/node-pool';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
+import { TenantRoutes } from '../entry/tenant-routes';
+import { ArgoCdApplications, FluxReleases } from '../gitops/gitops-releases';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
 import { Versions } from '../versions';
+import { ClusterAddons, DEFAULT_ENTRY_NODE_PORTS } from './cluster-addons';
 import { ClusterSpec, TenantSpec } from './cluster-spec';
 
 /** Where external traffic enters when the spec names no entry. */
@@ -45,6 +50,9 @@ export class ProductionCluster extends Construct {
   /** The worker pools, in spec order. */
   public readonly nodePools: readonly NodePool[];
 
+  /** The add-ons, each a pinned Helm release. */
+  public readonly addonSet: ClusterAddons;
+
   private readonly priorityClasses: PriorityClasses;
   private readonly poolsByName: ReadonlyMap<string, NodePool>;
 
@@ -60,6 +68,13 @@ export class ProductionCluster extends Construct {
     if (this.nodeLayer.kubeProxy.mode === 'ipvs' && semver.valid(spec.kubernetesVersion) && semver.gte(spec.kubernetesVersion, '1.35.0')) {
       addWarning(this, 'kubeProxy.mode = "ipvs": deprecated since Kubernetes 1.35 and planned to be off by default in 1.40; prefer nftables');
     }
+    this.addonSet = new ClusterAddons(this, 'addons', {
+      spec, controlPlane: this.controlPlane, nodePools: this.nodePools, entryNamespace: this.entryNamespace,
+    });
+    this.renderAddonNamespaces();
+    const gitops = spec.gitops ?? { engine: 'flux' };
+    const GitOps = gitops.engine === 'argocd' ? ArgoCdApplications : FluxReleases;
+    new GitOps(this, 'gitops', { addons: this.addons, namespace: gitops.namespace });
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { classes: spec.priorityClasses ?? [] });
     this.adminRole = new NamespaceAdminRole(this, 'namespace-admin');
     this.tenantScope = new Construct(this, 'tenants');
@@ -70,6 +85,21 @@ export class ProductionCluster extends Construct {
   /** Namespace of the cluster's entry controller. */
   public get entryNamespace(): string {
     return this.spec.entry?.namespace ?? DEFAULT_ENTRY_NAMESPACE;
+  }
+
+  /** The environment's and cluster's name. */
+  public get name(): string {
+    return this.spec.name;
+  }
+
+  /** Where deployment tools find the cluster: a kubeconfig path and context, never a credential. */
+  public get access(): { kubeconfigPath: string; kubeContext: string } {
+    return { kubeconfigPath: this.spec.access?.kubeconfigPath ?? '~/.kube/config', kubeContext: this.spec.access?.kubeContext ?? this.spec.name };
+  }
+
+  /** Every add-on, each after the ones it depends on. */
+  public get addons(): readonly HelmAddon[] {
+    return this.addonSet.all;
   }
 
   /** Everything the node installers' files are rendered from. */
@@ -85,7 +115,10 @@ export class ProductionCluster extends Construct {
       // Kubernetes' own defaults: a /24 per node for IPv4, a /64 for IPv6.
       nodeCidrMaskSize: networking.nodeCidrMaskSize ?? (Cidr.tryParse(networking.podCidr)?.family === 'ipv6' ? 64 : 24),
       nodePortRange: networking.nodePortRange ?? '30000-32767',
-      nodePorts: Object.entries(this.spec.entry?.nodePorts ?? {}).map(([name, port]) => ({ field: `entry.nodePorts.${name}`, port })),
+      // The entry's NodePorts, when there is an entry pool to serve them.
+      nodePorts: this.spec.nodePools.some(pool => pool.role === 'entry')
+        ? Object.entries(this.spec.entry?.nodePorts ?? DEFAULT_ENTRY_NODE_PORTS).map(([name, port]) => ({ field: `entry.nodePorts.${name}`, port }))
+        : [],
       controlPlane: this.controlPlane,
       pools: this.nodePools,
       kubeProxy: { ...kubeProxy, mode: kubeProxy?.mode ?? 'iptables' },
@@ -110,13 +143,30 @@ export class ProductionCluster extends Construct {
       // An invalid cluster default is reported once, by the cluster, not again by every tenant.
       podSecurity: spec.podSecurity ?? (isPodSecurityProfile(this.spec.podSecurity) ? this.spec.podSecurity : undefined),
       podSecurityVersion: version ? `v${semver.major(version)}.${semver.minor(version)}` : undefined,
-      ingressFromNamespaces: [this.entryNamespace],
+      // The entry forwards requests; Prometheus scrapes the tenant's metrics.
+      ingressFromNamespaces: [this.entryNamespace, this.addonSet.monitoring.release.namespace],
       placement: pool ? placementOn(pool) : undefined,
       adminRoleName: this.adminRole.roleName,
     });
+    const entry = this.addonSet.entry;
+    if (entry && (spec.routes ?? []).length > 0) {
+      new TenantRoutes(tenant, 'routes', {
+        namespace: spec.name, ingressClassName: entry.ingressClassName, controller: entry.controller, routes: spec.routes ?? [],
+      });
+    }
     this.tenantSpecs.push(spec);
     this.tenants.push(tenant);
     return tenant;
+  }
+
+  /** The add-ons' namespaces with the Pod Security levels their agents need, so that a plain apply creates them first. */
+  private renderAddonNamespaces(): void {
+    const scope = new Construct(this, 'addon-namespaces');
+    for (const [name, labels] of this.addonSet.namespaces) {
+      new k8s.KubeNamespace(scope, name, {
+        metadata: { name, labels: { ...labels, [Labels.ENVIRONMENT]: this.spec.name, [Labels.MANAGED_BY]: 'prodk8s' } },
+      });
+    }
   }
 
   /** A construct id for a tenant that never collides, so that duplicates are reported rather than thrown. */
@@ -153,7 +203,11 @@ export class ProductionCluster extends Construct {
         'an entry pool needs a NoSchedule or NoExecute taint, or tenant pods land on the entry nodes');
     });
     checks.dns1123Label('entry.namespace', this.entryNamespace);
+    const cni = spec.cni ?? { plugin: 'calico' };
+    checks.expect(cni.plugin !== 'flannel' || spec.tenants.length === 0 || cni.acceptUnenforcedNetworkPolicies === true, 'cni.plugin', cni.plugin,
+      'Flannel does not enforce NetworkPolicy, so the tenants would not be isolated: use calico, or set cni.acceptUnenforcedNetworkPolicies');
     this.checkTenants(checks, [podCidr, serviceCidr].filter((c): c is Cidr => c !== undefined));
+    this.checkRoutes(checks);
     this.checkCapacity(checks);
   }
 
@@ -179,13 +233,28 @@ export class ProductionCluster extends Construct {
     }
   }
 
+  /** A host belongs to one tenant: another's route on it would take over its traffic or, merged, share its certificate. */
+  private checkRoutes(checks: Checks): void {
+    const owners = new Map<string, string>();
+    this.tenantSpecs.forEach((tenant, index) => {
+      checks.expect(this.addonSet.entry !== undefined || (tenant.routes ?? []).length === 0, `tenants[${index}].routes`, tenant.routes,
+        'need an entry: a node pool with role "entry"');
+      (tenant.routes ?? []).forEach((route, r) => {
+        const owner = owners.get(route.host);
+        checks.expect(owner === undefined || owner === tenant.name, `tenants[${index}].routes[${r}].host`, route.host, `is already a host of tenant ${owner}`);
+        if (owner === undefined) owners.set(route.host, tenant.name);
+      });
+    });
+  }
+
   private checkTenants(checks: Checks, clusterNetworks: readonly Cidr[]): void {
     const seen = new Set<string>();
     this.tenantSpecs.forEach((tenant, index) => {
       const field = `tenants[${index}]`;
       checks.expect(!seen.has(tenant.name), `${field}.name`, tenant.name, 'tenant names must be unique: each tenant owns its namespace');
       seen.add(tenant.name);
-      checks.expect(tenant.name !== this.entryNamespace, `${field}.name`, tenant.name, 'the entry\'s namespace cannot be a tenant');
+      checks.expect(!this.addonSet.namespaces.has(tenant.name) && tenant.name !== this.entryNamespace, `${field}.name`, tenant.name,
+        'is the namespace of an add-on or of the entry, which no tenant may own');
       (tenant.priorityQuotas ?? []).forEach((budget, b) => {
         checks.expect(this.priorityClasses.names.has(budget.priorityClass), `${field}.priorityQuotas[${b}].priorityClass`, budget.priorityClass,
           `must name a PriorityClass of the cluster (${[...this.priorityClasses.names].join(', ') || 'none defined'})`);

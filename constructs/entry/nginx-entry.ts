@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ChartValueKeys, ChartValues } from '../addons/chart-values';
 import ingressNginxKeys from '../addons/chart-values/ingress-nginx.keys.json';
 import nginxIngressKeys from '../addons/chart-values/nginx-ingress.keys.json';
-import { PRIVILEGED_NAMESPACE } from '../addons/cni';
+import { BASELINE_NAMESPACE, PRIVILEGED_NAMESPACE } from '../addons/cni';
 import { HelmAddon } from '../addons/helm-addon';
 import type { ContainerResources } from '../addons/metrics-server';
 import { Checks, validateWith } from '../core/checks';
@@ -109,8 +109,9 @@ export class NginxEntry extends Construct {
       chart: ingressNginx ? Versions.charts.ingressNginx : Versions.charts.nginxIngress,
       releaseName: 'nginx-entry',
       namespace: props.namespace,
-      // Host ports and the host network are beyond the baseline Pod Security level.
-      namespaceLabels: hostNetwork ? PRIVILEGED_NAMESPACE : undefined,
+      // Host ports and the host network are beyond the baseline Pod Security level; the controller needs
+      // NET_BIND_SERVICE and may escalate privileges, which restricted forbids.
+      namespaceLabels: hostNetwork ? PRIVILEGED_NAMESPACE : BASELINE_NAMESPACE,
       values: ingressNginx ? ingressNginxValues(props, this.ingressClassName) : nginxIngressValues(props, this.ingressClassName),
       rawValues: props.rawValues,
       valueKeys: (ingressNginx ? ingressNginxKeys : nginxIngressKeys) as ChartValueKeys,

@@ -94,7 +94,8 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
     controlPlaneEndpoint: hostPort(address, port),
     networking: { podSubnet: layer.podCidr, serviceSubnet: layer.serviceCidr, dnsDomain: layer.dnsDomain },
     etcd: controlPlane.stackedEtcd
-      ? { local: { dataDir: '/var/lib/etcd' } }
+      // Metrics on plain HTTP for Prometheus, apart from the client port with its certificates.
+      ? { local: { dataDir: '/var/lib/etcd', extraArgs: kubeadmArgs(apiVersion, { 'listen-metrics-urls': 'http://0.0.0.0:2381' }) } }
       : {
         external: {
           endpoints: controlPlane.etcdHosts.map(host => `https://${host.address}:2379`),
@@ -111,10 +112,11 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
         'profiling': 'false',
       }),
     },
+    // kubeadm binds both to 127.0.0.1; Prometheus scrapes their secure ports (authenticated) from other nodes.
     controllerManager: {
-      extraArgs: kubeadmArgs(apiVersion, { 'node-cidr-mask-size': String(layer.nodeCidrMaskSize), 'profiling': 'false' }),
+      extraArgs: kubeadmArgs(apiVersion, { 'bind-address': '0.0.0.0', 'node-cidr-mask-size': String(layer.nodeCidrMaskSize), 'profiling': 'false' }),
     },
-    scheduler: { extraArgs: kubeadmArgs(apiVersion, { profiling: 'false' }) },
+    scheduler: { extraArgs: kubeadmArgs(apiVersion, { 'bind-address': '0.0.0.0', 'profiling': 'false' }) },
   };
 }
 

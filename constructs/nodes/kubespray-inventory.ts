@@ -1,4 +1,3 @@
-import { CniSpec } from '../cluster/cluster-spec';
 import { Versions } from '../versions';
 import { reservedMap } from './kubelet-configuration';
 import { NodeLayer } from './node-layer';
@@ -18,7 +17,9 @@ export function poolGroup(pool: NodePool): string {
 /**
  * A Kubespray inventory for the pinned release: `inventory/hosts.yaml` with
  * the standard groups plus one group per pool under `kube_node`, and
- * `group_vars` for the cluster, the CNI, the control plane and each pool.
+ * `group_vars` for the cluster, the control plane and each pool. The pod
+ * network is an add-on like the others (a Helm release), so Kubespray only
+ * installs the CNI plugin binaries (`kube_network_plugin: cni`).
  * Run it with `ansible-playbook -i inventory/hosts.yaml cluster.yml`.
  */
 export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
@@ -26,7 +27,6 @@ export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
   const files: InventoryFile[] = [
     { path: 'inventory/hosts.yaml', content: hostsFile(layer) },
     { path: 'inventory/group_vars/k8s_cluster/k8s-cluster.yml', content: clusterVars(layer) },
-    { path: `inventory/group_vars/k8s_cluster/k8s-net-${layer.cni.plugin}.yml`, content: cniVars(layer.cni) },
     { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes) },
     ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool) })),
   ];
@@ -78,11 +78,15 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     dns_mode: 'coredns',
     // The tenants' NetworkPolicies let pods query the CoreDNS pods, not a node-local cache on the host network.
     enable_nodelocaldns: false,
-    kube_network_plugin: layer.cni.plugin,
+    // The CNI is a Helm release of the add-ons, for Kubespray-built and kubeadm-built clusters alike.
+    kube_network_plugin: 'cni',
     kube_pods_subnet: layer.podCidr,
     kube_service_addresses: layer.serviceCidr,
     kube_network_node_prefix: layer.nodeCidrMaskSize,
     kube_proxy_mode: proxy.mode,
+    // Prometheus scrapes kube-proxy and etcd from other nodes (see CONTROL_PLANE_METRICS).
+    kube_proxy_metrics_bind_address: '0.0.0.0:10249',
+    etcd_listen_metrics_urls: 'http://0.0.0.0:2381',
     ...(proxy.mode === 'ipvs' ? { kube_proxy_scheduler: proxy.ipvsScheduler ?? 'rr', kube_proxy_strict_arp: proxy.ipvsStrictArp ?? false } : {}),
     container_manager: 'containerd',
     kube_apiserver_node_port_range: layer.nodePortRange,
@@ -93,23 +97,6 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     kubelet_seccomp_default: true,
     tls_min_version: 'VersionTLS12',
     prodk8s_kubespray_commit: Versions.kubespray.commit,
-  };
-}
-
-/** Calico's or Flannel's variables, mapped from the model's encapsulation. */
-export function cniVars(cni: CniSpec): Record<string, unknown> {
-  if (cni.plugin === 'flannel') return { flannel_backend_type: cni.flannelBackend ?? 'vxlan' };
-  const encapsulation = cni.calicoEncapsulation ?? 'VXLAN';
-  const vxlan = encapsulation.startsWith('VXLAN');
-  const ipip = encapsulation.startsWith('IPIP');
-  const bgp = cni.calicoBgp ?? !vxlan;
-  const mode = (on: boolean) => (!on ? 'Never' : encapsulation.endsWith('CrossSubnet') ? 'CrossSubnet' : 'Always');
-  return {
-    calico_network_backend: bgp ? 'bird' : vxlan ? 'vxlan' : 'none',
-    calico_vxlan_mode: mode(vxlan),
-    calico_ipip_mode: mode(ipip),
-    calico_pool_blocksize: 26,
-    nat_outgoing: true,
   };
 }
 

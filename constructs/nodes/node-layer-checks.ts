@@ -6,8 +6,6 @@ import { NodeLayer } from './node-layer';
 
 const KUBE_PROXY_MODES = ['iptables', 'nftables', 'ipvs'] as const;
 const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq'] as const;
-const ENCAPSULATIONS = ['VXLAN', 'VXLANCrossSubnet', 'IPIP', 'IPIPCrossSubnet', 'None'] as const;
-const FLANNEL_BACKENDS = ['vxlan', 'host-gw', 'wireguard'] as const;
 
 /** The rules that span the node layer: names and addresses, the address plan, the network plugin and kube-proxy. */
 export function checkNodeLayer(checks: Checks, layer: NodeLayer): void {
@@ -81,27 +79,22 @@ function checkAddressPlan(checks: Checks, layer: NodeLayer): void {
   }
   const ports = parsePortRange(layer.nodePortRange);
   checks.expect(ports !== undefined, 'networking.nodePortRange', layer.nodePortRange, 'must be a port range such as 30000-32767');
-  const owners = new Map<number, string>();
+  // Each user of NodePorts checks that its own are distinct; the range is the cluster's.
   for (const { field, port } of layer.nodePorts) {
     checks.expect(!ports || (Number.isInteger(port) && port >= ports.first && port <= ports.last), field, port,
       `must lie in networking.nodePortRange (${layer.nodePortRange}): the API server refuses other NodePorts`);
-    checks.expect(!owners.has(port), field, port, `is already the NodePort of ${owners.get(port)}`);
-    owners.set(port, field);
   }
 }
 
+/** The plugin and which of its options apply; the options' values are checked by the `Calico` and `Flannel` add-ons. */
 function checkNetworkPlugin(checks: Checks, layer: NodeLayer): void {
   const cni = layer.cni;
   checks.oneOf('cni.plugin', cni.plugin, ['calico', 'flannel']);
   if (cni.plugin === 'calico') {
-    checks.oneOf('cni.calicoEncapsulation', cni.calicoEncapsulation, ENCAPSULATIONS);
-    checks.expect(!(cni.calicoEncapsulation ?? 'VXLAN').startsWith('IPIP') || cni.calicoBgp !== false, 'cni.calicoBgp', cni.calicoBgp,
-      'IP-in-IP routes over BGP: it cannot be turned off with IPIP encapsulation');
     checks.expect(cni.flannelBackend === undefined, 'cni.flannelBackend', cni.flannelBackend, 'applies to plugin flannel only');
   } else {
-    checks.oneOf('cni.flannelBackend', cni.flannelBackend, FLANNEL_BACKENDS);
-    checks.expect(cni.calicoEncapsulation === undefined && cni.calicoBgp === undefined, 'cni.calicoEncapsulation', cni.calicoEncapsulation,
-      'calicoEncapsulation and calicoBgp apply to plugin calico only');
+    const calicoOnly = (['calicoEncapsulation', 'calicoBgp', 'natOutgoing', 'blockSize'] as const).filter(key => cni[key] !== undefined);
+    checks.expect(calicoOnly.length === 0, `cni.${calicoOnly[0]}`, cni[calicoOnly[0]], 'applies to plugin calico only');
   }
 }
 

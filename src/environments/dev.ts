@@ -36,12 +36,15 @@ export const dev: ClusterSpec = {
       taints: [ENTRY_TAINT],
     },
   ],
-  entry: { namespace: 'nginx-entry' },
+  entry: { namespace: 'nginx-entry', kind: 'deployment', replicas: 1 },
+  // A throwaway cluster: Argo CD, as the team trying it out uses.
+  gitops: { engine: 'argocd' },
   tenants: [
     {
       name: 'web',
       admins: { groups: ['team-web'] },
       quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '16Gi' }, pods: 40 },
+      routes: [{ host: 'www.dev.example.com', service: 'frontend', port: 8080 }],
     },
     {
       name: 'payments',

@@ -65,12 +65,34 @@ export const prod: ClusterSpec = {
       },
     },
   ],
-  entry: { namespace: 'nginx-entry' },
+  entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 30443 } },
+  production: true,
+  addons: {
+    monitoring: {
+      prometheus: { retention: '30d', retentionSize: '180GB', replicas: 2, storage: { size: '200Gi', storageClassName: 'fast-ssd' } },
+      alertmanager: {
+        replicas: 3,
+        storage: { size: '10Gi', storageClassName: 'fast-ssd' },
+        credentialsSecret: 'alertmanager-receivers',
+        receivers: [
+          { name: 'platform-slack', slack: { channel: '#platform-alerts', apiUrlKey: 'slack-api-url' } },
+          { name: 'platform-pager', pagerDuty: { routingKeyKey: 'pagerduty-routing-key' } },
+        ],
+        routes: [{ matchers: ['severity="critical"'], receiver: 'platform-pager' }],
+      },
+      grafana: { adminSecret: 'grafana-admin' },
+    },
+  },
+  gitops: { engine: 'flux' },
   tenants: [
     {
       name: 'web',
       admins: { groups: ['team-web'] },
       quota: { requests: { cpu: '24', memory: '48Gi' }, limits: { memory: '96Gi' }, pods: 300 },
+      routes: [
+        { host: 'www.example.com', service: 'frontend', port: 8080, tls: { secretName: 'www-example-com-tls' } },
+        { host: 'www.example.com', pathPrefix: '/api', service: 'api', port: 8080, stripPrefix: true, tls: { secretName: 'www-example-com-tls' } },
+      ],
       priorityQuotas: [
         { priorityClass: 'high', requests: { cpu: '16', memory: '32Gi' }, pods: 200 },
         { priorityClass: 'low', requests: { cpu: '8', memory: '16Gi' }, pods: 100 },

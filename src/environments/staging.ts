@@ -48,11 +48,18 @@ export const staging: ClusterSpec = {
     },
   ],
   entry: { namespace: 'nginx-entry' },
+  addons: {
+    monitoring: { prometheus: { retention: '7d', storage: { size: '50Gi' } } },
+  },
   tenants: [
     {
       name: 'web',
       admins: { groups: ['team-web'] },
       quota: { requests: { cpu: '8', memory: '16Gi' }, limits: { memory: '32Gi' }, pods: 80 },
+      routes: [
+        { host: 'www.staging.example.com', service: 'frontend', port: 8080 },
+        { host: 'www.staging.example.com', pathPrefix: '/api', service: 'api', port: 8080, stripPrefix: true },
+      ],
     },
     {
       name: 'payments',

@@ -1,4 +1,7 @@
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2';
+import { HelmRepository, OCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
 import { LimitRange, Namespace, ResourceQuota } from 'kubernetes-models/v1';
@@ -13,6 +16,12 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/ResourceQuota': ResourceQuota,
   'v1/LimitRange': LimitRange,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  // The CRDs of the GitOps engines.
+  'helm.toolkit.fluxcd.io/v2/HelmRelease': HelmRelease,
+  'source.toolkit.fluxcd.io/v1/HelmRepository': HelmRepository,
+  'source.toolkit.fluxcd.io/v1/OCIRepository': OCIRepository,
+  'argoproj.io/v1alpha1/Application': Application,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': Role,

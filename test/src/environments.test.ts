@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { dev, prod, REFERENCE_ENVIRONMENTS, staging } from '../../src/environments';
 import { KubeObject } from '../../synth/manifest-layout';
 import { renderEnvironments } from '../../synth/synthesize';
@@ -63,13 +63,18 @@ describe('the node layer of the reference environments', () => {
     const podCidr = REFERENCE_ENVIRONMENTS.find(e => e.name === env)!.networking.podCidr;
     const init = fileOf(`${env}/node/kubeadm-init.yaml`);
     const kubespray = fileOf(`${env}/kubespray/inventory/group_vars/k8s_cluster/k8s-cluster.yml`)[0];
-    const cni = fileOf(`${env}/kubespray/inventory/group_vars/k8s_cluster/k8s-net-calico.yml`)[0];
+    const terraform = JSON.parse(files.find(f => f.path === `${env}/terraform/cdk.tf.json`)!.content);
+    const gitops = files.find(f => /\/manifests\/10-(flux-system|argocd)\.yaml$/.test(f.path) && f.path.startsWith(`${env}/`))!;
+    const release = parseAllDocuments(gitops.content).map(d => d.toJS()).find(d => d.metadata.name === 'calico');
+    const gitopsValues = release.kind === 'HelmRelease' ? release.spec.values : release.spec.source.helm.valuesObject;
     expect(init.find(d => d.kind === 'ClusterConfiguration').networking.podSubnet).toBe(podCidr);
     expect(init.find(d => d.kind === 'KubeProxyConfiguration').clusterCIDR).toBe(podCidr);
     expect(fileOf(`${env}/node/kube-proxy.yaml`)[0].clusterCIDR).toBe(podCidr);
     expect(kubespray.kube_pods_subnet).toBe(podCidr);
-    // Kubespray's Calico pool takes kube_pods_subnet unless calico_pool_cidr overrides it.
-    expect(cni).not.toHaveProperty('calico_pool_cidr');
+    // The CNI is a Helm release in both targets; Kubespray installs only the CNI binaries.
+    expect(kubespray.kube_network_plugin).toBe('cni');
+    expect(parse(terraform.resource.helm_release.calico.values[0]).installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([podCidr]);
+    expect(gitopsValues.installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([podCidr]);
   });
 
   test('every environment has a summary with its pools', () => {

@@ -1,10 +1,19 @@
+import { Testing as Cdk8sTesting } from 'cdk8s';
 import { Testing } from 'cdktf';
-import { AddonReleasesStack } from '../../stacks/addon-releases-stack';
-import { clusterSpec } from '../fixtures/cluster-spec';
+import { parse } from 'yaml';
+import { ClusterSpec, ProductionCluster } from '../../constructs';
+import { AddonReleasesStack, RELEASE_TIMEOUT_SECONDS } from '../../stacks/addon-releases-stack';
+import { clusterSpec, entryPool, generalPool, gpuPool } from '../fixtures/cluster-spec';
+
+function clusterOf(spec: ClusterSpec): ProductionCluster {
+  return new ProductionCluster(Cdk8sTesting.chart(), 'cluster', spec);
+}
+
+function synth(spec = clusterSpec()): any {
+  return JSON.parse(Testing.synth(new AddonReleasesStack(Testing.app(), clusterOf(spec))));
+}
 
 describe('AddonReleasesStack', () => {
-  const synth = (spec = clusterSpec()) => JSON.parse(Testing.synth(new AddonReleasesStack(Testing.app(), spec)));
-
   test('points the Helm provider at the environment\'s kubeconfig context', () => {
     expect(synth().provider.helm).toEqual([{ kubernetes: { config_path: '~/.kube/config', config_context: 'test' } }]);
   });
@@ -21,5 +30,51 @@ describe('AddonReleasesStack', () => {
   // A bare 'helm' source is hashicorp/helm to terraform and OpenTofu alike.
   test('pins the Helm provider it was generated for', () => {
     expect(synth().terraform.required_providers.helm).toEqual({ source: 'helm', version: '3.1.1' });
+  });
+
+  test('installs one atomic helm_release per add-on, with its chart, version, namespace and values', () => {
+    const cluster = clusterOf(clusterSpec());
+    const releases = JSON.parse(Testing.synth(new AddonReleasesStack(Testing.app(), cluster))).resource.helm_release;
+    expect(Object.keys(releases).sort()).toEqual(cluster.addons.map(a => a.releaseName).sort());
+    for (const addon of cluster.addons) {
+      const release = releases[addon.releaseName];
+      expect(release).toMatchObject({
+        name: addon.releaseName,
+        repository: addon.chart.repository,
+        chart: addon.chart.name,
+        version: addon.chart.version,
+        namespace: addon.namespace,
+        create_namespace: true,
+        atomic: true,
+        cleanup_on_fail: true,
+        wait: true,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+      });
+      expect(release.values).toHaveLength(1);
+      expect(parse(release.values[0])).toEqual(addon.values);
+    }
+  });
+
+  test('orders releases by their dependencies: the CNI first, the Prometheus CRDs before ServiceMonitors', () => {
+    const releases = synth(clusterSpec({ nodePools: [generalPool(), gpuPool(), entryPool()] })).resource.helm_release;
+    expect(releases['calico-crds'].depends_on).toEqual([]);
+    expect(releases.calico.depends_on).toEqual(['helm_release.calico-crds']);
+    expect(releases['kube-prometheus-stack'].depends_on).toEqual(['helm_release.calico']);
+    expect(releases['metrics-server'].depends_on).toEqual(['helm_release.calico']);
+    expect(releases['node-problem-detector'].depends_on).toEqual(['helm_release.calico', 'helm_release.kube-prometheus-stack']);
+    expect(releases['nginx-entry'].depends_on).toEqual(['helm_release.calico', 'helm_release.kube-prometheus-stack']);
+  });
+
+  test('installs Flannel instead of Calico when the environment asks for it', () => {
+    const releases = synth(clusterSpec({ cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true } })).resource.helm_release;
+    expect(releases.flannel).toMatchObject({ chart: 'flannel', namespace: 'kube-flannel', depends_on: [] });
+    expect(releases.calico).toBeUndefined();
+    expect(releases['metrics-server'].depends_on).toEqual(['helm_release.flannel']);
+  });
+
+  test('holds no absolute path and no secret', () => {
+    const text = Testing.synth(new AddonReleasesStack(Testing.app(), clusterOf(clusterSpec())));
+    expect(text).not.toMatch(/"\/(home|root|tmp|Users|work)\//);
+    expect(text).not.toMatch(/password|token/i);
   });
 });

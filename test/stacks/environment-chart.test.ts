@@ -15,6 +15,8 @@ describe('EnvironmentChart', () => {
     const objects = new EnvironmentChart(new App(), clusterSpec()).toJson();
     expect(namesOf(objects, 'ClusterRole')).toEqual(['namespace-admin']);
     expect(namesOf(objects, 'PriorityClass')).toEqual(['high', 'low']);
-    expect(namesOf(objects, 'Namespace')).toEqual(['team-a']);
+    // The tenant's, and those of the add-ons other than kube-system's.
+    expect(namesOf(objects, 'Namespace')).toEqual(['monitoring', 'node-problem-detector', 'team-a', 'tigera-operator']);
+    expect(namesOf(objects, 'HelmRelease')).toEqual(['calico', 'calico-crds', 'kube-prometheus-stack', 'metrics-server', 'node-problem-detector']);
   });
 });

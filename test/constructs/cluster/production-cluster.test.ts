@@ -2,6 +2,8 @@ import { ClusterSpec, ProductionCluster } from '../../../constructs';
 import { clusterSpec, generalPool, gpuPool, tenantSpec } from '../../fixtures/cluster-spec';
 import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
 
+const ADDON_NAMESPACES = ['monitoring', 'node-problem-detector', 'tigera-operator'];
+
 function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
   return problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec(overrides)));
 }
@@ -19,7 +21,7 @@ describe('ProductionCluster', () => {
     });
 
     test('one namespace per tenant, labelled with the environment and pinned to its minor version', () => {
-      expect(namesOf(objects, 'Namespace')).toEqual(['ml', 'team-a']);
+      expect(namesOf(objects, 'Namespace').filter(name => !ADDON_NAMESPACES.includes(name))).toEqual(['ml', 'team-a']);
       expect(findObject(objects, 'Namespace', 'team-a').metadata.labels).toMatchObject({
         'prodk8s.io/environment': 'test',
         'pod-security.kubernetes.io/enforce': 'restricted',
@@ -96,7 +98,7 @@ describe('ProductionCluster', () => {
       ['duplicate tenants', { tenants: [tenantSpec(), tenantSpec()] },
         'tenants[1].name = "team-a": tenant names must be unique: each tenant owns its namespace'],
       ['a tenant named like the entry namespace', { tenants: [tenantSpec({ name: 'nginx-entry' })] },
-        'tenants[0].name = "nginx-entry": the entry\'s namespace cannot be a tenant'],
+        'tenants[0].name = "nginx-entry": is the namespace of an add-on or of the entry, which no tenant may own'],
       ['a budget for an undefined PriorityClass', {
         tenants: [tenantSpec({ priorityQuotas: [{ priorityClass: 'urgent', requests: { cpu: '1', memory: '1Gi' }, pods: 1 }] })] },
         'tenants[0].priorityQuotas[0].priorityClass = "urgent": must name a PriorityClass of the cluster (high, low)'],

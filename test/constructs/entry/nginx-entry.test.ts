@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { ChartValueKeys, ChartValues, unknownValueKeys } from '../../../constructs/addons/chart-values';
 import ingressNginxKeys from '../../../constructs/addons/chart-values/ingress-nginx.keys.json';
 import nginxIngressKeys from '../../../constructs/addons/chart-values/nginx-ingress.keys.json';
+import { BASELINE_NAMESPACE } from '../../../constructs/addons/cni';
 import { HelmAddon } from '../../../constructs/addons/helm-addon';
 import { TaintSpec } from '../../../constructs/core/taint';
 import { collectWarnings } from '../../../constructs/core/warnings';
@@ -47,7 +48,7 @@ describe('NginxEntry', () => {
       expect(entry.release.chart).toEqual(Versions.charts.nginxIngress);
       expect(entry.release.releaseName).toBe('nginx-entry');
       expect(entry.release.namespace).toBe('nginx-entry');
-      expect(entry.release.namespaceLabels).toEqual({});
+      expect(entry.release.namespaceLabels).toEqual(BASELINE_NAMESPACE);
     });
 
     test('runs a DaemonSet on the entry pool only, tolerating its taints', () => {

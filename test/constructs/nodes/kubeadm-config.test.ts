@@ -40,7 +40,14 @@ describe('kubeadm configuration', () => {
       expect(cluster.kubernetesVersion).toBe('v1.36.4');
       expect(cluster.clusterName).toBe('test');
       expect(cluster.controlPlaneEndpoint).toBe('10.0.0.10:6443');
-      expect(cluster.etcd).toEqual({ local: { dataDir: '/var/lib/etcd' } });
+      expect(cluster.etcd).toEqual({ local: { dataDir: '/var/lib/etcd', extraArgs: [{ name: 'listen-metrics-urls', value: 'http://0.0.0.0:2381' }] } });
+    });
+
+    test('exposes the control plane\'s metrics where Prometheus scrapes them', () => {
+      const cluster = byKind(documents, 'ClusterConfiguration');
+      expect(cluster.controllerManager.extraArgs).toContainEqual({ name: 'bind-address', value: '0.0.0.0' });
+      expect(cluster.scheduler.extraArgs).toEqual([{ name: 'bind-address', value: '0.0.0.0' }, { name: 'profiling', value: 'false' }]);
+      expect(byKind(documents, 'KubeProxyConfiguration').metricsBindAddress).toBe('0.0.0.0:10249');
     });
 
     test('enables the admission plugins that pin tenants, restating NodeRestriction, and the node port range', () => {

@@ -75,12 +75,6 @@ function kubeletVariables(pool: NodePool): Record<string, unknown> {
   };
 }
 
-/** Calico's variables for each encapsulation of the reference environments, as Kubespray's calico/tasks/check.yml allows them. */
-const CALICO_VARIABLES: Record<string, Record<string, unknown>> = {
-  VXLAN: { calico_network_backend: 'vxlan', calico_vxlan_mode: 'Always', calico_ipip_mode: 'Never' },
-  VXLANCrossSubnet: { calico_network_backend: 'vxlan', calico_vxlan_mode: 'CrossSubnet', calico_ipip_mode: 'Never' },
-};
-
 /**
  * Variables Kubespray has removed: its first play (roles/validate_inventory at
  * the pinned commit) stops the run when the inventory still sets one.
@@ -151,13 +145,17 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
       kube_version: spec.kubernetesVersion,
       cluster_name: spec.name,
       dns_domain: spec.networking.dnsDomain,
-      kube_network_plugin: spec.cni!.plugin,
+      // The pod network is a Helm release; Kubespray installs the CNI binaries only.
+      kube_network_plugin: 'cni',
       kube_pods_subnet: spec.networking.podCidr,
       kube_service_addresses: spec.networking.serviceCidr,
       // No environment sets it: Kubernetes' own default for IPv4.
       kube_network_node_prefix: 24,
       kube_proxy_mode: spec.kubeProxy!.mode,
       container_manager: 'containerd',
+      // Prometheus scrapes kube-proxy and etcd from other nodes.
+      kube_proxy_metrics_bind_address: '0.0.0.0:10249',
+      etcd_listen_metrics_urls: 'http://0.0.0.0:2381',
     };
     expect(layer.nodeCidrMaskSize).toBe(24);
     const clusterHosts = hostsOf(inventory, 'k8s_cluster');
@@ -228,14 +226,10 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
     }
   });
 
-  test('the CNI variables file is the chosen CNI\'s, and its variables reach every cluster host', () => {
-    const cni = spec.cni!;
-    expect(Object.keys(files).filter(path => path.includes('k8s-net-'))).toEqual([`group_vars/k8s_cluster/k8s-net-${cni.plugin}.yml`]);
-    expect(cni.plugin).toBe('calico');
-    const expected = CALICO_VARIABLES[cni.calicoEncapsulation!];
+  test('leaves the pod network to its Helm release: no CNI variables file, no Calico or Flannel variable', () => {
+    expect(Object.keys(files).filter(path => path.includes('k8s-net-'))).toEqual([]);
     for (const host of hostsOf(inventory, 'k8s_cluster')) {
-      expect(variables(host, Object.keys(expected))).toEqual({ host, ...expected });
-      expect(Object.keys(inventory.hostvars[host]).filter(name => name.startsWith('flannel_'))).toEqual([]);
+      expect(Object.keys(inventory.hostvars[host]).filter(name => /^(calico|flannel)_/.test(name))).toEqual([]);
     }
   });
 });
@@ -293,27 +287,24 @@ describe('the prod inventory, hand-checked', () => {
     })));
   });
 
-  test('calico runs VXLAN only across subnets, nftables kube-proxy', () => {
-    expect(inventory.hostvars['prod-control-plane-3']).toMatchObject({
-      calico_network_backend: 'vxlan', calico_vxlan_mode: 'CrossSubnet', calico_ipip_mode: 'Never', kube_proxy_mode: 'nftables',
-    });
+  test('nftables kube-proxy in prod', () => {
+    expect(inventory.hostvars['prod-control-plane-3']).toMatchObject({ kube_proxy_mode: 'nftables', kube_network_plugin: 'cni' });
   });
 });
 
 describe('the Kubespray inventory of a Flannel cluster, read by ansible-inventory', () => {
-  const spec = clusterSpec({ name: 'flannel', cni: { plugin: 'flannel', flannelBackend: 'host-gw' } });
+  const spec = clusterSpec({ name: 'flannel', cni: { plugin: 'flannel', flannelBackend: 'host-gw', acceptUnenforcedNetworkPolicies: true } });
   const files = inventoryFiles(renderEnvironments([spec]).files, 'flannel');
   let inventory: AnsibleInventory;
   beforeAll(() => {
     inventory = ansibleInventory(files);
   });
 
-  test('has Flannel\'s variables file, and no Calico variable', () => {
-    expect(Object.keys(files).filter(path => path.includes('k8s-net-'))).toEqual(['group_vars/k8s_cluster/k8s-net-flannel.yml']);
+  test('installs the CNI binaries only, whichever plugin the Helm release brings', () => {
     expect(inventory.stderr).toBe('');
     for (const host of hostsOf(inventory, 'k8s_cluster')) {
-      expect(inventory.hostvars[host]).toMatchObject({ kube_network_plugin: 'flannel', flannel_backend_type: 'host-gw' });
-      expect(Object.keys(inventory.hostvars[host]).filter(name => name.startsWith('calico_'))).toEqual([]);
+      expect(inventory.hostvars[host]).toMatchObject({ kube_network_plugin: 'cni' });
+      expect(Object.keys(inventory.hostvars[host]).filter(name => /^(calico|flannel)_/.test(name))).toEqual([]);
     }
   });
 });

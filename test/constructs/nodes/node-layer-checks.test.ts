@@ -1,6 +1,8 @@
 import { ClusterSpec, parsePortRange, ProductionCluster } from '../../../constructs';
-import { clusterSpec, generalPool, gpuPool } from '../../fixtures/cluster-spec';
+import { clusterSpec, entryPool, generalPool, gpuPool } from '../../fixtures/cluster-spec';
 import { problemsOf } from '../../helpers/objects';
+
+const WITH_ENTRY = [generalPool(), gpuPool(), entryPool()];
 
 function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
   return problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec(overrides)));
@@ -22,25 +24,18 @@ describe('node layer cross-checks', () => {
       'networking.nodeCidrMaskSize = 33: must be a prefix length from 1 to 32'],
     ['a node port range that is not one', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodePortRange: '32767-30000' } },
       'networking.nodePortRange = "32767-30000": must be a port range such as 30000-32767'],
-    ['an entry NodePort outside the range', { entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 443 } } },
+    ['an entry NodePort outside the range', { nodePools: WITH_ENTRY, entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 443 } } },
       'entry.nodePorts.https = 443: must lie in networking.nodePortRange (30000-32767): the API server refuses other NodePorts'],
     ['an entry NodePort outside a narrowed range',
-      { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodePortRange: '31000-31999' }, entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 31443 } } },
+      { nodePools: WITH_ENTRY, networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodePortRange: '31000-31999' },
+        entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 31443 } } },
       'entry.nodePorts.http = 30080: must lie in networking.nodePortRange (31000-31999)'],
-    ['one NodePort for two entry ports', { entry: { namespace: 'nginx-entry', nodePorts: { http: 30443, https: 30443 } } },
-      'entry.nodePorts.https = 30443: is already the NodePort of entry.nodePorts.http'],
     ['an unknown network plugin', { cni: { plugin: 'weave' as any } },
       'cni.plugin = "weave": must be one of "calico", "flannel"'],
-    ['an unknown Calico encapsulation', { cni: { plugin: 'calico', calicoEncapsulation: 'GRE' as any } },
-      'cni.calicoEncapsulation = "GRE": must be one of "VXLAN", "VXLANCrossSubnet", "IPIP", "IPIPCrossSubnet", "None"'],
-    ['IP-in-IP without BGP', { cni: { plugin: 'calico', calicoEncapsulation: 'IPIP', calicoBgp: false } },
-      'cni.calicoBgp = false: IP-in-IP routes over BGP: it cannot be turned off with IPIP encapsulation'],
     ['a Flannel backend with Calico', { cni: { plugin: 'calico', flannelBackend: 'vxlan' } },
       'cni.flannelBackend = "vxlan": applies to plugin flannel only'],
-    ['Calico settings with Flannel', { cni: { plugin: 'flannel', calicoEncapsulation: 'VXLAN' } },
-      'cni.calicoEncapsulation = "VXLAN": calicoEncapsulation and calicoBgp apply to plugin calico only'],
-    ['an unknown Flannel backend', { cni: { plugin: 'flannel', flannelBackend: 'udp' as any } },
-      'cni.flannelBackend = "udp": must be one of "vxlan", "host-gw", "wireguard"'],
+    ['Calico settings with Flannel', { cni: { plugin: 'flannel', calicoEncapsulation: 'VXLAN', acceptUnenforcedNetworkPolicies: true } },
+      'cni.calicoEncapsulation = "VXLAN": applies to plugin calico only'],
     ['an unknown kube-proxy mode', { kubeProxy: { mode: 'userspace' as any } },
       'kubeProxy.mode = "userspace": must be one of "iptables", "nftables", "ipvs"'],
     ['IPVS settings without IPVS', { kubeProxy: { mode: 'iptables', ipvsStrictArp: true } },
@@ -63,15 +58,37 @@ describe('node layer cross-checks', () => {
 
   test('reports every pool whose pods do not fit a node range, without Calico', () => {
     const problems = clusterProblems({
-      cni: { plugin: 'flannel' },
+      cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true },
       networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodeCidrMaskSize: 26 },
       nodePools: [generalPool({ sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '100Gi', maxPods: 62 } })],
     });
     expect(problems).toEqual(['[test/cluster] controlPlane.sku.maxPods = 110: must fit the node\'s pod range: a /26 holds 62 pods']);
   });
 
+  test('leaves distinct entry NodePorts to the entry\'s own check', () => {
+    expect(clusterProblems({ nodePools: WITH_ENTRY, entry: { namespace: 'nginx-entry', nodePorts: { http: 30443, https: 30443 } } })).toEqual([
+      '[test/cluster/addons/entry] exposure.nodePorts.https = 30443: must differ from exposure.nodePorts.http: a NodePort serves one Service port',
+    ]);
+  });
+
   test('accepts entry NodePorts inside the range, at its very ends too', () => {
-    expect(clusterProblems({ entry: { namespace: 'nginx-entry', nodePorts: { http: 30000, https: 32767 } } })).toEqual([]);
+    expect(clusterProblems({ nodePools: WITH_ENTRY, entry: { namespace: 'nginx-entry', nodePorts: { http: 30000, https: 32767 } } })).toEqual([]);
+  });
+
+  test('checks the default entry NodePorts against a narrowed range', () => {
+    expect(clusterProblems({ nodePools: WITH_ENTRY, networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodePortRange: '31000-31999' } }))
+      .toEqual([
+        '[test/cluster] entry.nodePorts.http = 30080: must lie in networking.nodePortRange (31000-31999): the API server refuses other NodePorts',
+        '[test/cluster] entry.nodePorts.https = 30443: must lie in networking.nodePortRange (31000-31999): the API server refuses other NodePorts',
+      ]);
+  });
+
+  test('refuses Flannel with tenants, whose NetworkPolicies it would not enforce, unless that is accepted', () => {
+    expect(clusterProblems({ cni: { plugin: 'flannel' } })).toEqual([
+      '[test/cluster] cni.plugin = "flannel": Flannel does not enforce NetworkPolicy, so the tenants would not be isolated: use calico, or set cni.acceptUnenforcedNetworkPolicies',
+    ]);
+    expect(clusterProblems({ cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true } })).toEqual([]);
+    expect(clusterProblems({ cni: { plugin: 'flannel' }, tenants: [] })).toEqual([]);
   });
 
   test('leaves pod ranges to Calico\'s IPAM', () => {

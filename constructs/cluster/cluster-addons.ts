@@ -1,0 +1,108 @@
+import { Construct } from 'constructs';
+import { Calico, Flannel } from '../addons/cni';
+import { HelmAddon } from '../addons/helm-addon';
+import { KubePrometheusStack } from '../addons/kube-prometheus-stack';
+import { MetricsServer } from '../addons/metrics-server';
+import { NodeProblemDetector } from '../addons/node-problem-detector';
+import { Labels } from '../core/labels';
+import { NginxEntry } from '../entry/nginx-entry';
+import { ControlPlane } from '../nodes/control-plane';
+import { NodePool } from '../nodes/node-pool';
+import { ClusterSpec, EntryNodePorts } from './cluster-spec';
+
+/** Where the entry's Service listens on every node when the spec names no NodePorts. */
+export const DEFAULT_ENTRY_NODE_PORTS: EntryNodePorts = { http: 30080, https: 30443 };
+
+export interface ClusterAddonsProps {
+  readonly spec: ClusterSpec;
+  readonly controlPlane: ControlPlane;
+  readonly nodePools: readonly NodePool[];
+  readonly entryNamespace: string;
+}
+
+/**
+ * The cluster's add-ons, each a pinned Helm release, in install order: the
+ * pod network first (nothing schedules without it), then the Prometheus
+ * stack (its CRDs before any ServiceMonitor), then everything else.
+ */
+export class ClusterAddons extends Construct {
+  /** Every release, each after the ones it depends on. */
+  public readonly all: readonly HelmAddon[];
+  public readonly network: readonly HelmAddon[];
+  public readonly monitoring: KubePrometheusStack;
+  public readonly metricsServer: MetricsServer;
+  public readonly nodeProblemDetector: NodeProblemDetector;
+  /** The NGINX entry on the entry pool; none without a pool of role `entry`. */
+  public readonly entry?: NginxEntry;
+
+  constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
+    super(scope, id);
+    const { spec, controlPlane } = props;
+    const cni = spec.cni ?? { plugin: 'calico' };
+    const podCidr = spec.networking.podCidr;
+    this.network = cni.plugin === 'flannel'
+      ? new Flannel(this, 'cni', { podCidr, backend: cni.flannelBackend, rawValues: cni.rawValues }).addons
+      : new Calico(this, 'cni', {
+        podCidr, encapsulation: cni.calicoEncapsulation, bgp: cni.calicoBgp, natOutgoing: cni.natOutgoing,
+        blockSize: cni.blockSize, mtu: cni.mtu, rawValues: cni.rawValues,
+      }).addons;
+    const network = this.network[this.network.length - 1];
+    const addons = spec.addons ?? {};
+
+    this.monitoring = new KubePrometheusStack(this, 'monitoring', {
+      ...addons.monitoring,
+      controlPlane: { externalEtcdAddresses: controlPlane.stackedEtcd ? [] : controlPlane.etcdHosts.map(host => host.address) },
+      dependsOn: [network],
+    });
+    const monitoring = this.monitoring.release;
+
+    const metricsServer = addons.metricsServer ?? {};
+    this.metricsServer = new MetricsServer(this, 'metrics-server', {
+      ...metricsServer,
+      replicas: metricsServer.replicas ?? (controlPlane.nodes.hosts.length > 1 ? 2 : 1),
+      // The node layer always turns on serverTLSBootstrap.
+      kubeletServingCertificates: true,
+      production: spec.production ?? false,
+      dependsOn: [network],
+    });
+
+    this.nodeProblemDetector = new NodeProblemDetector(this, 'node-problem-detector', {
+      ...addons.nodeProblemDetector,
+      serviceMonitor: true,
+      dependsOn: [network, monitoring],
+    });
+
+    const entrySpec = spec.entry;
+    const entryPools = props.nodePools.filter((_, index) => spec.nodePools[index].role === 'entry');
+    const entryPool = entryPools[0];
+    this.entry = entryPool && new NginxEntry(this, 'entry', {
+      controller: entrySpec?.controller,
+      namespace: props.entryNamespace,
+      ingressClassName: entrySpec?.ingressClassName,
+      kind: entrySpec?.kind,
+      replicas: entrySpec?.replicas,
+      entryNodes: {
+        poolLabel: { [Labels.NODE_POOL]: entryPool.name },
+        taints: entryPool.taints,
+        count: entryPools.reduce((n, pool) => n + pool.hosts.length, 0),
+      },
+      exposure: { nodePorts: entrySpec?.nodePorts ?? DEFAULT_ENTRY_NODE_PORTS },
+      resources: entrySpec?.resources,
+      metrics: true,
+      rawValues: entrySpec?.rawValues,
+      dependsOn: [network, monitoring],
+    });
+
+    this.all = [...this.network, monitoring, this.metricsServer.release, this.nodeProblemDetector.release, ...this.entry ? [this.entry.release] : []];
+  }
+
+  /** The namespaces the add-ons install into, with the labels they need, by name; kube-system is left alone. */
+  public get namespaces(): ReadonlyMap<string, Readonly<Record<string, string>>> {
+    const namespaces = new Map<string, Record<string, string>>();
+    for (const addon of this.all) {
+      if (addon.namespace === 'kube-system') continue;
+      namespaces.set(addon.namespace, { ...namespaces.get(addon.namespace), ...addon.namespaceLabels });
+    }
+    return namespaces;
+  }
+}
