@@ -37,7 +37,7 @@ export class AddonReleasesStack extends TerraformStack {
         cleanupOnFail: true,
         wait: true,
         timeout: RELEASE_TIMEOUT_SECONDS,
-        values: [valuesYaml(addon)],
+        values: [terraformLiteral(valuesYaml(addon))],
         dependsOn: addon.dependsOn.map(dependency => this.releaseOf(dependency)),
       }));
     }
@@ -49,6 +49,15 @@ export class AddonReleasesStack extends TerraformStack {
     if (!found) throw new Error(`add-on ${addon.releaseName} must be declared before the add-ons that depend on it`);
     return found;
   }
+}
+
+/**
+ * Text that Terraform reads literally: `${` and `%{` open interpolations and
+ * directives in every Terraform string, so a value such as a shell script's
+ * `${VAR}` would be evaluated, or fail the plan, unless escaped.
+ */
+export function terraformLiteral(text: string): string {
+  return text.replace(/([$%])\{/g, (_, sign: string) => `${sign}${sign}{`);
 }
 
 /** An add-on's values as one YAML document, keys in a stable order. */

@@ -21,8 +21,11 @@ export interface HelmAddonProps {
   readonly releaseName: string;
   /** Namespace of the release; created when missing. */
   readonly namespace: string;
-  /** The values the typed props map to. */
-  readonly values: ChartValues;
+  /**
+   * The values the typed props map to; a function is called at synth, for values that depend on what is
+   * added to the model later (the alert rules of tenants added after the add-ons).
+   */
+  readonly values: ChartValues | (() => ChartValues);
   /**
    * Raw chart values, deep-merged over the typed ones last: maps merge, lists
    * and scalars replace. For what the typed props do not cover.
@@ -93,7 +96,8 @@ export class HelmAddon extends Construct {
 
   /** The release's values: the typed ones with the raw ones merged over them. */
   public get values(): ChartValues {
-    return deepmerge(this.props.values, this.props.rawValues ?? {}, {
+    const typed = typeof this.props.values === 'function' ? this.props.values() : this.props.values;
+    return deepmerge(typed, this.props.rawValues ?? {}, {
       arrayMerge: (_, source) => source,
       isMergeableObject: isPlainObject,
     });

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HelmAddon } from '../addons/helm-addon';
 
@@ -77,7 +77,8 @@ export class FluxReleases extends Construct {
           upgrade: { crds: 'CreateReplace', cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true } },
           timeout: '15m',
           ...addon.dependsOn.length > 0 ? { dependsOn: addon.dependsOn.map(d => ({ name: d.releaseName, namespace })) } : {},
-          values: addon.values,
+          // Resolved at synth: some values (alert rules) depend on what is added to the model later.
+          values: Lazy.any({ produce: () => addon.values }),
         },
       });
     }
@@ -111,7 +112,7 @@ export class ArgoCdApplications extends Construct {
             // Argo CD 3.1+ reads an OCI chart from its full reference, with path '.'.
             ...oci ? { repoURL: `${repository.replace(/\/$/, '')}/${name}`, path: '.' } : { repoURL: repository, chart: name },
             targetRevision: version,
-            helm: { releaseName: addon.releaseName, valuesObject: addon.values },
+            helm: { releaseName: addon.releaseName, valuesObject: Lazy.any({ produce: () => addon.values }) },
           },
           destination: { server: 'https://kubernetes.default.svc', namespace: addon.namespace },
           syncPolicy: {

@@ -2,7 +2,7 @@ import { Testing as Cdk8sTesting } from 'cdk8s';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { ClusterSpec, ProductionCluster } from '../../constructs';
-import { AddonReleasesStack, RELEASE_TIMEOUT_SECONDS } from '../../stacks/addon-releases-stack';
+import { AddonReleasesStack, RELEASE_TIMEOUT_SECONDS, terraformLiteral } from '../../stacks/addon-releases-stack';
 import { clusterSpec, entryPool, generalPool, gpuPool } from '../fixtures/cluster-spec';
 
 function clusterOf(spec: ClusterSpec): ProductionCluster {
@@ -51,7 +51,7 @@ describe('AddonReleasesStack', () => {
         timeout: RELEASE_TIMEOUT_SECONDS,
       });
       expect(release.values).toHaveLength(1);
-      expect(parse(release.values[0])).toEqual(addon.values);
+      expect(parse(release.values[0].replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'))).toEqual(addon.values);
     }
   });
 
@@ -70,6 +70,13 @@ describe('AddonReleasesStack', () => {
     expect(releases.flannel).toMatchObject({ chart: 'flannel', namespace: 'kube-flannel', depends_on: [] });
     expect(releases.calico).toBeUndefined();
     expect(releases['metrics-server'].depends_on).toEqual(['helm_release.flannel']);
+  });
+
+  test('escapes what Terraform would interpolate, so that the release gets the values as written', () => {
+    const raw = { script: 'echo ${HOME} %{ if x }' };
+    const releases = synth(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } })).resource.helm_release;
+    expect(releases['metrics-server'].values[0]).toContain('script: echo $${HOME} %%{ if x }');
+    expect(terraformLiteral('a ${b} $c %{d} %e')).toBe('a $${b} $c %%{d} %e');
   });
 
   test('holds no absolute path and no secret', () => {

@@ -25,7 +25,8 @@ function fromTerraform(json: any): Record<string, Installed> {
     chart: release.chart,
     version: release.version,
     namespace: release.namespace,
-    values: parse(release.values[0]),
+    // Terraform's escapes of ${ and %{ undone: the release receives the unescaped text.
+    values: parse(release.values[0].replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')),
     dependsOn: release.depends_on.map((ref: string) => ref.replace(/^helm_release\./, '')).sort(),
   }]));
 }
