@@ -5,6 +5,7 @@ import { ChartValueKeys, ChartValues, isPlainObject } from './chart-values';
 import keys from './chart-values/kube-prometheus-stack.keys.json';
 import { PRIVILEGED_NAMESPACE } from './cni';
 import { HelmAddon } from './helm-addon';
+import { RuleGroup, ruleFileGroup } from '../monitoring/alert-rules';
 import { ContainerResources } from './metrics-server';
 
 /** A persistent volume of a StatefulSet's pods. */
@@ -110,6 +111,7 @@ export const CONTROL_PLANE_METRICS = { etcdPort: 2381, controllerManagerPort: 10
  */
 export class KubePrometheusStack extends Construct {
   public readonly release: HelmAddon;
+  private readonly ruleSources: (() => readonly RuleGroup[])[] = [];
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
@@ -122,7 +124,7 @@ export class KubePrometheusStack extends Construct {
       namespace: props.namespace ?? 'monitoring',
       // node-exporter reads the host's network, processes and filesystems.
       namespaceLabels: PRIVILEGED_NAMESPACE,
-      values: {
+      values: () => ({
         // Helm installs CRDs once and never upgrades them: the chart's job does.
         crds: { enabled: true, upgradeJob: { enabled: true } },
         prometheus: {
@@ -171,13 +173,23 @@ export class KubePrometheusStack extends Construct {
           service: { enabled: true, port: CONTROL_PLANE_METRICS.kubeProxyPort, targetPort: CONTROL_PLANE_METRICS.kubeProxyPort },
         },
         nodeExporter: { enabled: true },
+        // The node's name on every node-exporter series, so that rules can select a pool's nodes.
+        'prometheus-node-exporter': {
+          prometheus: { monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] } },
+        },
         kubeStateMetrics: { enabled: true },
-      },
+        // One PrometheusRule per group, installed with the CRDs that define it.
+        additionalPrometheusRulesMap: Object.fromEntries(this.ruleGroups.map(group => [
+          group.name.replace(/[^a-z0-9]+/g, '-'), { groups: [ruleFileGroup(group)] },
+        ])),
+      }),
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,
     });
     validateWith(this, checks => {
+      const groups = this.ruleGroups.map(group => group.name);
+      checks.expect(new Set(groups).size === groups.length, 'ruleGroups', groups, 'rule group names must be unique');
       checks.expect(/^\d+(ms|s|m|h|d|w|y)$/.test(prometheus.retention ?? '15d'), 'prometheus.retention', prometheus.retention, 'must be a Prometheus duration such as 15d');
       if (prometheus.retentionSize !== undefined) {
         checks.expect(/^\d+(B|KB|MB|GB|TB|PB|EB)$/.test(prometheus.retentionSize), 'prometheus.retentionSize', prometheus.retentionSize,
@@ -203,6 +215,16 @@ export class KubePrometheusStack extends Construct {
       checks.expect(!literalGrafanaPassword(props.rawValues), 'rawValues.grafana.adminPassword', '(hidden)',
         'a literal password would land in the output: use grafana.adminSecret, an existing Secret');
     });
+  }
+
+  /** Adds alert rules, computed at synth (so that they see the whole model). */
+  public addRules(source: () => readonly RuleGroup[]): void {
+    this.ruleSources.push(source);
+  }
+
+  /** Every rule group Prometheus evaluates from this stack. */
+  public get ruleGroups(): readonly RuleGroup[] {
+    return this.ruleSources.flatMap(source => source());
   }
 }
 

@@ -57,6 +57,31 @@ export const TIME_SYNC_MONITOR: CustomPluginMonitor = {
   ].join('\n'),
 };
 
+/** A node condition node-problem-detector sets, and how urgent it is when True. */
+export interface NodeProblemCondition {
+  readonly type: string;
+  readonly severity: 'critical' | 'warning';
+  /** What it means, for the alert. */
+  readonly meaning: string;
+}
+
+/**
+ * The conditions of the monitors built into the image that prodk8s turns on:
+ * `kernel-monitor.json`, `readonly-monitor.json` and the restart counters of
+ * `systemd-monitor-counter.json`.
+ */
+export const BUILT_IN_CONDITIONS: readonly NodeProblemCondition[] = [
+  { type: 'KernelDeadlock', severity: 'critical', meaning: 'a task is blocked in the kernel; processes on the node may hang' },
+  { type: 'ReadonlyFilesystem', severity: 'critical', meaning: 'a filesystem was remounted read-only after errors; pods cannot write' },
+  { type: 'XfsShutdown', severity: 'critical', meaning: 'an XFS filesystem shut down after errors' },
+  { type: 'ContainerRuntimeUnhealthy', severity: 'critical', meaning: 'containerd logged a fatal error; pods may not start' },
+  { type: 'FrequentKubeletRestart', severity: 'warning', meaning: 'the kubelet restarted 5 times in 20 minutes' },
+  { type: 'FrequentContainerdRestart', severity: 'warning', meaning: 'containerd restarted 5 times in 20 minutes' },
+];
+
+/** Kernel events node-problem-detector counts (`problem_counter{reason}`), worth an alert when they happen. */
+export const COUNTED_PROBLEMS: readonly string[] = ['KernelOops', 'OOMKilling', 'TaskHung', 'IOError', 'Ext4Error'];
+
 /** The container runtime's log monitor: containerd errors that leave pods unable to start. */
 const CONTAINERD_LOG_MONITOR = {
   plugin: 'journald',
@@ -101,6 +126,14 @@ export class NodeProblemDetector extends Construct {
   public readonly release: HelmAddon;
   public readonly customPluginMonitors: readonly CustomPluginMonitor[];
 
+  /** Every node condition it sets: the built-in monitors' and one per custom check. */
+  public get conditions(): readonly NodeProblemCondition[] {
+    return [
+      ...BUILT_IN_CONDITIONS,
+      ...this.customPluginMonitors.map(m => ({ type: m.condition, severity: 'warning' as const, meaning: `the ${m.name} check fails` })),
+    ];
+  }
+
   constructor(scope: Construct, id: string, props: NodeProblemDetectorProps = {}) {
     super(scope, id);
     const monitors = props.customPluginMonitors ?? [TIME_SYNC_MONITOR];
@@ -118,13 +151,21 @@ export class NodeProblemDetector extends Construct {
       values: {
         settings: {
           log_monitors: ['/config/kernel-monitor.json', '/config/readonly-monitor.json', '/custom-config/containerd-monitor.json'],
-          custom_plugin_monitors: monitors.map(m => `/custom-config/${m.name}.json`),
+          // The image's restart counters, then the custom checks.
+          custom_plugin_monitors: ['/config/systemd-monitor-counter.json', ...monitors.map(m => `/custom-config/${m.name}.json`)],
           custom_monitor_definitions: definitions,
           prometheus_port: NPD_METRICS_PORT,
         },
         // The time check enters the host's namespaces through PID 1.
         hostPID: true,
-        metrics: { enabled: true, serviceMonitor: { enabled: props.serviceMonitor ?? false } },
+        metrics: {
+          enabled: true,
+          // The node's name on every series, so that alerts name the node rather than a pod address.
+          serviceMonitor: {
+            enabled: props.serviceMonitor ?? false,
+            additionalRelabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
+          },
+        },
         // Every node, whatever its taints: a problem on a tainted GPU or entry node matters as much.
         tolerations: [{ operator: 'Exists' }],
         priorityClassName: 'system-node-critical',

@@ -76,6 +76,11 @@ export interface ClusterSpec {
    */
   readonly addons?: AddonsSpec;
   /**
+   * Settings of the alert rules derived from the model.
+   * @default a tenant is warned at 90% of a quota
+   */
+  readonly alerts?: AlertsSpec;
+  /**
    * The GitOps engine whose objects install the add-ons, written with the manifests.
    * @default Flux in `flux-system`
    */
@@ -119,6 +124,15 @@ export interface NodeProblemDetectorSpec {
 }
 
 export type MonitoringSpec = Omit<KubePrometheusStackProps, 'controlPlane' | 'dependsOn'>;
+
+/** Settings of the generated alert rules. */
+export interface AlertsSpec {
+  /**
+   * Share of a tenant's quota (of any resource) above which the tenant is warned.
+   * @default 0.9
+   */
+  readonly quotaUsageShare?: number;
+}
 
 /** How GitOps installs the add-ons. */
 export interface GitOpsSpec {

@@ -2,6 +2,10 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { HelmAddon } from '../addons/helm-addon';
+import { COUNTED_PROBLEMS } from '../addons/node-problem-detector';
+import { RuleGroup } from '../monitoring/alert-rules';
+import { nodePressureAlerts, nodeProblemAlerts } from '../monitoring/node-alerts';
+import { tenancyAlerts } from '../monitoring/tenancy-alerts';
 import { Checks, validateWith } from '../core/checks';
 import { Cidr } from '../core/cidr';
 import { Labels } from '../core/labels';
@@ -72,6 +76,7 @@ export class ProductionCluster extends Construct {
       spec, controlPlane: this.controlPlane, nodePools: this.nodePools, entryNamespace: this.entryNamespace,
     });
     this.renderAddonNamespaces();
+    this.addonSet.monitoring.addRules(() => this.alertGroups);
     const gitops = spec.gitops ?? { engine: 'flux' };
     const GitOps = gitops.engine === 'argocd' ? ArgoCdApplications : FluxReleases;
     new GitOps(this, 'gitops', { addons: this.addons, namespace: gitops.namespace });
@@ -95,6 +100,18 @@ export class ProductionCluster extends Construct {
   /** Where deployment tools find the cluster: a kubeconfig path and context, never a credential. */
   public get access(): { kubeconfigPath: string; kubeContext: string } {
     return { kubeconfigPath: this.spec.access?.kubeconfigPath ?? '~/.kube/config', kubeContext: this.spec.access?.kubeContext ?? this.spec.name };
+  }
+
+  /**
+   * The alert rules derived from the model: the conditions node-problem-detector
+   * sets, each pool's pressure and eviction thresholds, and the tenants' quotas.
+   */
+  public get alertGroups(): readonly RuleGroup[] {
+    return [
+      nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS),
+      nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),
+      tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
+    ];
   }
 
   /** Every add-on, each after the ones it depends on. */
@@ -197,6 +214,10 @@ export class ProductionCluster extends Construct {
     }
     if (spec.networking.dnsDomain !== undefined) checks.dns1123Subdomain('networking.dnsDomain', spec.networking.dnsDomain);
     checkPodSecurity(checks, 'podSecurity', spec.podSecurity);
+    const share = spec.alerts?.quotaUsageShare;
+    if (share !== undefined) {
+      checks.expect(typeof share === 'number' && share > 0 && share <= 1, 'alerts.quotaUsageShare', share, 'must be a share of the quota above 0 and at most 1, such as 0.9');
+    }
     checkNodeLayer(checks, this.nodeLayer);
     this.nodePools.forEach((pool, index) => {
       checks.expect(spec.nodePools[index].role !== 'entry' || !pool.isShared, `nodePools[${index}].taints`, spec.nodePools[index].taints ?? [],

@@ -1,0 +1,60 @@
+/** How urgent an alert is; Alertmanager routes on it. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** One Prometheus alerting rule, with what an operator needs to act on it. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  /** How long the condition must hold, as a Prometheus duration. */
+  readonly for: string;
+  readonly severity: Severity;
+  /** Extra labels, such as the node pool. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** One line; may use `{{ $labels.node }}` and `{{ $value }}`. */
+  readonly summary: string;
+  /** What is wrong and where, naming the node or tenant. */
+  readonly description: string;
+  /** What to check first, in order. */
+  readonly runbook: string;
+}
+
+/** A named group of rules, evaluated together: one group of a Prometheus rule file. */
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+/** A group as Prometheus (and a PrometheusRule's spec) reads it. */
+export function ruleFileGroup(group: RuleGroup): Record<string, unknown> {
+  return {
+    name: group.name,
+    rules: group.rules.map(rule => ({
+      alert: rule.alert,
+      expr: rule.expr,
+      for: rule.for,
+      labels: { severity: rule.severity, ...rule.labels },
+      annotations: { summary: rule.summary, description: rule.description, runbook: rule.runbook },
+    })),
+  };
+}
+
+/**
+ * The platform's troubleshooting order, as runbook text: the first steps
+ * specific to the alert, then the usual path from the pod down to the network.
+ */
+export function runbook(...firstSteps: string[]): string {
+  return [
+    ...firstSteps,
+    'kubectl describe pod <pod> -n <namespace>: status, last state, events',
+    'kubectl logs <pod> -n <namespace> (--previous after a restart)',
+    'kubectl get events -n <namespace> --sort-by=.lastTimestamp',
+    'kubectl describe node <node>: conditions, taints, allocated resources',
+    'network: NetworkPolicies of the namespace, DNS, the Service\'s endpoints',
+  ].map((step, i) => `${i + 1}. ${step}`).join('\n');
+}
+
+/** A PromQL regular expression that matches exactly these names. */
+export function exactly(names: readonly string[]): string {
+  // Escaped for the regex, then for the PromQL double-quoted string.
+  return names.map(name => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\/g, '\\\\')).join('|');
+}
