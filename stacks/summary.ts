@@ -3,9 +3,11 @@ import { NodePool } from '../constructs/nodes/node-pool';
 
 /**
  * `SUMMARY.md` of one environment: what a reviewer needs to see in a pull
- * request, in words and tables: the cluster, its node pools with capacity,
- * reservations and allocatable, and the tenants' requests against the
- * allocatable they can land on. Deterministic: pools in spec order, tenants by name, exact quantities.
+ * request, in words and tables: the cluster, its add-ons with their chart
+ * versions, its node pools with capacity, reservations and allocatable, the
+ * tenants' requests against the allocatable they can land on, and the alert
+ * rules. Deterministic: add-ons in install order, pools in spec order,
+ * tenants by name, exact quantities.
  */
 export function environmentSummary(cluster: ProductionCluster): string {
   const spec = cluster.spec;
@@ -16,6 +18,14 @@ export function environmentSummary(cluster: ProductionCluster): string {
     `Kubernetes ${spec.kubernetesVersion}, ${layer.cni.plugin} (pods ${layer.podCidr}, services ${layer.serviceCidr}), kube-proxy ${layer.kubeProxy.mode}.`,
     `API endpoint ${layer.controlPlane.endpoint.address}:${layer.controlPlane.endpoint.port}, `
       + `${layer.controlPlane.nodes.hosts.length} control plane node(s), etcd ${layer.controlPlane.stackedEtcd ? 'stacked' : `on ${layer.controlPlane.etcdHosts.length} dedicated nodes`}.`,
+    `Add-ons installed by Terraform (\`terraform/cdk.tf.json\`) or ${cluster.spec.gitops?.engine === 'argocd' ? 'Argo CD' : 'Flux'} (manifests).`,
+    '',
+    '## Add-ons',
+    '',
+    '| release | chart | version | namespace | after |',
+    '|---|---|---|---|---|',
+    ...cluster.addons.map(addon => `| ${addon.releaseName} | ${addon.chart.repository.replace(/\/$/, '')}/${addon.chart.name} | ${addon.chart.version} | `
+      + `${addon.namespace} | ${addon.dependsOn.map(d => d.releaseName).join(', ') || '-'} |`),
     '',
     '## Node pools',
     '',
@@ -36,6 +46,13 @@ export function environmentSummary(cluster: ProductionCluster): string {
       return `| ${tenant.name} | ${tenant.nodePool ?? `shared (${pools.map(p => p.name).join(', ')})`} | ${cpu} | ${memory} | ${tenant.quota.pods} | `
         + `${share('cpu', cpu)} / ${share('memory', memory)} |`;
     }),
+    '',
+    '## Alert rules',
+    '',
+    '| group | alert | severity | for | fires when |',
+    '|---|---|---|---|---|',
+    ...cluster.alertGroups.flatMap(group => group.rules.map(rule =>
+      `| ${group.name} | ${rule.alert}${rule.labels?.pool ? ` (${rule.labels.pool})` : ''} | ${rule.severity} | ${rule.for} | \`${rule.expr.replace(/\|/g, '\\|')}\` |`)),
     '',
   ];
   return lines.join('\n');

@@ -30,3 +30,19 @@ describe('environmentSummary', () => {
     expect(lines.find(l => l.startsWith('| ml |'))).toMatch(/^\| ml \| gpu \| 31 \| 64Gi \| 10 \| /);
   });
 });
+
+describe('environmentSummary of add-ons and alerts', () => {
+  const summary = environmentSummary(new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ gitops: { engine: 'argocd' } })));
+
+  test('names the GitOps engine and lists each add-on with its chart version and what it waits for', () => {
+    expect(summary).toContain('Add-ons installed by Terraform (`terraform/cdk.tf.json`) or Argo CD (manifests).');
+    expect(summary).toContain('| calico | https://docs.tigera.io/calico/charts/tigera-operator | v3.32.1 | tigera-operator | calico-crds |');
+    expect(summary).toContain('| node-problem-detector | oci://ghcr.io/deliveryhero/helm-charts/node-problem-detector | 2.4.1 | node-problem-detector | calico, kube-prometheus-stack |');
+  });
+
+  test('lists every alert rule with what makes it fire, pipes escaped for the table', () => {
+    expect(summary).toContain('| prodk8s.node-pressure | NodeMemoryEvicting (general) | critical | 1m | '
+      + '`node_memory_MemAvailable_bytes{node=~"test-general-1\\|test-general-2\\|test-general-3"} < 524288000` |');
+    expect(summary).toContain('| prodk8s.tenancy | TenantQuotaNearlyFull | warning | 15m |');
+  });
+});
