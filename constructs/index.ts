@@ -43,4 +43,5 @@ export * from './tenancy/tenant';
 export * from './tenancy/tenant-limit-range';
 export * from './tenancy/tenant-network-policies';
 export * from './tenancy/tenant-quota';
+export * from './tenancy/tenant-workload';
 export * from './versions';

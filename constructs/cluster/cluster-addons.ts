@@ -30,7 +30,8 @@ export class ClusterAddons extends Construct {
   public readonly all: readonly HelmAddon[];
   public readonly network: readonly HelmAddon[];
   public readonly monitoring: KubePrometheusStack;
-  public readonly metricsServer: MetricsServer;
+  /** metrics-server, unless the spec turns it off. */
+  public readonly metricsServer?: MetricsServer;
   public readonly nodeProblemDetector: NodeProblemDetector;
   /** The NGINX entry on the entry pool; none without a pool of role `entry`. */
   public readonly entry?: NginxEntry;
@@ -56,8 +57,8 @@ export class ClusterAddons extends Construct {
     });
     const monitoring = this.monitoring.release;
 
-    const metricsServer = addons.metricsServer ?? {};
-    this.metricsServer = new MetricsServer(this, 'metrics-server', {
+    const { enabled: metricsServerEnabled, ...metricsServer } = addons.metricsServer ?? {};
+    this.metricsServer = metricsServerEnabled === false ? undefined : new MetricsServer(this, 'metrics-server', {
       ...metricsServer,
       replicas: metricsServer.replicas ?? (controlPlane.nodes.hosts.length > 1 ? 2 : 1),
       // The node layer always turns on serverTLSBootstrap.
@@ -93,7 +94,10 @@ export class ClusterAddons extends Construct {
       dependsOn: [network, monitoring],
     });
 
-    this.all = [...this.network, monitoring, this.metricsServer.release, this.nodeProblemDetector.release, ...this.entry ? [this.entry.release] : []];
+    this.all = [
+      ...this.network, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
+      ...this.entry ? [this.entry.release] : [],
+    ];
   }
 
   /** The namespaces the add-ons install into, with the labels they need, by name; kube-system is left alone. */

@@ -5,6 +5,7 @@ import type { CustomPluginMonitor } from '../addons/node-problem-detector';
 import type { EntryController } from '../entry/nginx-entry';
 import type { RouteSpec } from '../entry/tenant-routes';
 import type { GitOpsEngine } from '../gitops/gitops-releases';
+import type { WorkloadSpec } from '../tenancy/tenant-workload';
 import { TaintSpec } from '../core/taint';
 import { HostSetSpec } from '../nodes/host-set';
 import { KubeletProfile } from '../nodes/kubelet-profile';
@@ -98,6 +99,11 @@ export interface AddonsSpec {
 }
 
 export interface MetricsServerSpec {
+  /**
+   * Without metrics-server, HPAs on cpu or memory and `kubectl top` have no data.
+   * @default true
+   */
+  readonly enabled?: boolean;
   /**
    * @default 2 with more than one control plane node (HA), else 1
    */
@@ -396,6 +402,12 @@ export interface TenantSpec extends TenantOptions {
    * @default none
    */
   readonly routes?: readonly RouteSpec[];
+  /**
+   * Deployments of the tenant that the platform runs for it, each with its Service and, optionally, a
+   * HorizontalPodAutoscaler.
+   * @default none
+   */
+  readonly workloads?: readonly WorkloadSpec[];
   /**
    * Name of a node pool that the tenant's pods are pinned to.
    * @default the tenant's pods run on any node without taints

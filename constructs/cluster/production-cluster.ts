@@ -22,6 +22,7 @@ import { PriorityClasses } from '../tenancy/priority-classes';
 import { TenantRoutes } from '../entry/tenant-routes';
 import { ArgoCdApplications, FluxReleases } from '../gitops/gitops-releases';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
+import { TenantWorkload } from '../tenancy/tenant-workload';
 import { Versions } from '../versions';
 import { ClusterAddons, DEFAULT_ENTRY_NODE_PORTS } from './cluster-addons';
 import { ClusterSpec, TenantSpec } from './cluster-spec';
@@ -165,6 +166,10 @@ export class ProductionCluster extends Construct {
       placement: pool ? placementOn(pool) : undefined,
       adminRoleName: this.adminRole.roleName,
     });
+    const enforced = (spec.podSecurity ?? this.spec.podSecurity)?.enforce ?? 'restricted';
+    (spec.workloads ?? []).forEach((workload, index) => new TenantWorkload(tenant, `workloads[${index}]`, {
+      namespace: spec.name, workload, metricsServer: this.addonSet.metricsServer !== undefined, podSecurityRestricted: enforced === 'restricted',
+    }));
     const entry = this.addonSet.entry;
     if (entry && (spec.routes ?? []).length > 0) {
       new TenantRoutes(tenant, 'routes', {
@@ -258,6 +263,9 @@ export class ProductionCluster extends Construct {
   private checkRoutes(checks: Checks): void {
     const owners = new Map<string, string>();
     this.tenantSpecs.forEach((tenant, index) => {
+      const workloads = (tenant.workloads ?? []).map(w => w.name);
+      workloads.forEach((name, w) => checks.expect(workloads.indexOf(name) === w, `tenants[${index}].workloads[${w}].name`, name,
+        'workload names must be unique in the tenant: each names a Deployment'));
       checks.expect(this.addonSet.entry !== undefined || (tenant.routes ?? []).length === 0, `tenants[${index}].routes`, tenant.routes,
         'need an entry: a node pool with role "entry"');
       (tenant.routes ?? []).forEach((route, r) => {

@@ -44,7 +44,18 @@ export const dev: ClusterSpec = {
       name: 'web',
       admins: { groups: ['team-web'] },
       quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '16Gi' }, pods: 40 },
-      routes: [{ host: 'www.dev.example.com', service: 'frontend', port: 8080 }],
+      routes: [
+        { host: 'www.dev.example.com', service: 'frontend', port: 8080 },
+        { host: 'php-apache.dev.example.com', service: 'php-apache', port: 80 },
+      ],
+      // The classic load-driven example: a CPU-bound page, scaled between 1 and 10 replicas at 50% cpu.
+      workloads: [{
+        name: 'php-apache',
+        image: 'registry.k8s.io/hpa-example@sha256:581697a37f0e136db86d6b30392f0db40ce99c8248a7044c770012f4e8491544',
+        containerPort: 80,
+        resources: { requests: { cpu: '200m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+        autoscaling: { minReplicas: 1, maxReplicas: 10, cpuUtilization: 50 },
+      }],
     },
     {
       name: 'payments',

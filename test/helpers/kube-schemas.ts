@@ -4,7 +4,9 @@ import { HelmRepository, OCIRepository } from '@kubernetes-models/flux-cd/source
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
-import { LimitRange, Namespace, ResourceQuota } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { LimitRange, Namespace, ResourceQuota, Service } from 'kubernetes-models/v1';
 import { KubeObject } from '../../synth/manifest-layout';
 
 /**
@@ -15,6 +17,9 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/Namespace': Namespace,
   'v1/ResourceQuota': ResourceQuota,
   'v1/LimitRange': LimitRange,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'networking.k8s.io/v1/Ingress': Ingress,
   // The CRDs of the GitOps engines.

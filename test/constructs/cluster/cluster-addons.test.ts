@@ -125,3 +125,34 @@ describe('tenant routes', () => {
     ]);
   });
 });
+
+describe('tenant workloads', () => {
+  const php = {
+    name: 'php-apache', image: 'registry.k8s.io/hpa-example@sha256:581697a37f0e136db86d6b30392f0db40ce99c8248a7044c770012f4e8491544', containerPort: 80,
+    resources: { requests: { cpu: '200m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+    autoscaling: { minReplicas: 1, maxReplicas: 10, cpuUtilization: 50 },
+  };
+
+  test('render a Deployment, a Service and an HPA in the tenant\'s namespace, restricted by its Pod Security level', () => {
+    const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ tenants: [tenantSpec({ workloads: [php] })] })));
+    const hpa = findObject(objects, 'HorizontalPodAutoscaler', 'php-apache', 'team-a');
+    expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 10, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'php-apache' } });
+    const deployment = findObject(objects, 'Deployment', 'php-apache', 'team-a');
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(deployment.spec.template.spec.containers[0].securityContext.runAsNonRoot).toBe(true);
+    expect(findObject(objects, 'Service', 'php-apache', 'team-a')).toBeDefined();
+  });
+
+  test('need metrics-server for an HPA on cpu', () => {
+    const problems = problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec({
+      addons: { metricsServer: { enabled: false } }, tenants: [tenantSpec({ workloads: [php] })],
+    })));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\[test\/cluster\/tenants\/team-a\/workloads\[0\]\/autoscaler\] autoscaling\.cpuUtilization = 50: .*metrics-server/);
+  });
+
+  test('have unique names in their tenant', () => {
+    expect(problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ tenants: [tenantSpec({ workloads: [php, php] })] }))))
+      .toContain('[test/cluster] tenants[0].workloads[1].name = "php-apache": workload names must be unique in the tenant: each names a Deployment');
+  });
+});
