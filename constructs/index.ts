@@ -5,6 +5,7 @@ export * from './addons/helm-addon';
 export * from './addons/kube-prometheus-stack';
 export * from './addons/metrics-server';
 export * from './addons/node-problem-detector';
+export * from './addons/node-problem-taints';
 export * from './cluster/cluster-addons';
 export * from './cluster/cluster-spec';
 export * from './cluster/production-cluster';

@@ -4,6 +4,7 @@ import { HelmAddon } from '../addons/helm-addon';
 import { KubePrometheusStack } from '../addons/kube-prometheus-stack';
 import { MetricsServer } from '../addons/metrics-server';
 import { NodeProblemDetector } from '../addons/node-problem-detector';
+import { NodeProblemTaints } from '../addons/node-problem-taints';
 import { Labels } from '../core/labels';
 import { NginxEntry } from '../entry/nginx-entry';
 import { ControlPlane } from '../nodes/control-plane';
@@ -35,6 +36,8 @@ export class ClusterAddons extends Construct {
   public readonly nodeProblemDetector: NodeProblemDetector;
   /** The NGINX entry on the entry pool; none without a pool of role `entry`. */
   public readonly entry?: NginxEntry;
+  /** The taints of node problems; none unless the spec asks for them. */
+  public readonly nodeProblemTaints?: NodeProblemTaints;
 
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
     super(scope, id);
@@ -73,6 +76,16 @@ export class ClusterAddons extends Construct {
       dependsOn: [network, monitoring],
     });
 
+    const npd = this.nodeProblemDetector;
+    const taints = addons.nodeProblemTaints;
+    this.nodeProblemTaints = taints && new NodeProblemTaints(this, 'node-problem-taints', {
+      conditions: taints.conditions ?? npd.conditions.filter(c => c.severity === 'critical').map(c => c.type),
+      knownConditions: npd.conditions.map(c => c.type),
+      dryRun: taints.dryRun,
+      rawValues: taints.rawValues,
+      dependsOn: [network],
+    });
+
     const entrySpec = spec.entry;
     const entryPools = props.nodePools.filter((_, index) => spec.nodePools[index].role === 'entry');
     const entryPool = entryPools[0];
@@ -96,7 +109,7 @@ export class ClusterAddons extends Construct {
 
     this.all = [
       ...this.network, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
-      ...this.entry ? [this.entry.release] : [],
+      ...this.entry ? [this.entry.release] : [], ...this.nodeProblemTaints ? [this.nodeProblemTaints.release] : [],
     ];
   }
 

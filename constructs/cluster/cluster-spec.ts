@@ -96,6 +96,20 @@ export interface AddonsSpec {
   readonly nodeProblemDetector?: NodeProblemDetectorSpec;
   /** The Prometheus operator stack. */
   readonly monitoring?: MonitoringSpec;
+  /**
+   * Taint a node NoSchedule while node-problem-detector reports a problem on it, through SIG Node's Node
+   * Readiness Controller.
+   * @default off: the alerts and their runbooks only
+   */
+  readonly nodeProblemTaints?: NodeProblemTaintsSpec;
+}
+
+export interface NodeProblemTaintsSpec {
+  /** @default node-problem-detector's critical conditions */
+  readonly conditions?: readonly string[];
+  /** @default false */
+  readonly dryRun?: boolean;
+  readonly rawValues?: ChartValues;
 }
 
 export interface MetricsServerSpec {

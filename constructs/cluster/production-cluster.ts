@@ -109,7 +109,8 @@ export class ProductionCluster extends Construct {
    */
   public get alertGroups(): readonly RuleGroup[] {
     return [
-      nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS),
+      nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS, this.spec.addons?.nodeProblemTaints
+        ? this.addonSet.nodeProblemTaints!.conditions : []),
       nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),
       tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
     ];

@@ -1,4 +1,5 @@
 import { NodeProblemCondition } from '../addons/node-problem-detector';
+import { NODE_PROBLEM_TAINT_PREFIX } from '../addons/node-problem-taints';
 import { Quantity } from '../core/quantity';
 import { EvictionThresholds, thresholdAmount } from '../nodes/kubelet-profile';
 import { NodePool } from '../nodes/node-pool';
@@ -15,7 +16,7 @@ const NODE_RUNBOOK = (...first: string[]) => runbook(
  * kube-state-metrics, which exports all node conditions) and the kernel
  * events it counts. NPD only reports; these alerts make someone act.
  */
-export function nodeProblemAlerts(conditions: readonly NodeProblemCondition[], counted: readonly string[]): RuleGroup {
+export function nodeProblemAlerts(conditions: readonly NodeProblemCondition[], counted: readonly string[], tainted: readonly string[] = []): RuleGroup {
   return {
     name: 'prodk8s.node-problems',
     rules: [
@@ -25,8 +26,11 @@ export function nodeProblemAlerts(conditions: readonly NodeProblemCondition[], c
         for: '2m',
         severity: condition.severity,
         summary: `Node {{ $labels.node }} reports ${condition.type}`,
-        description: `node-problem-detector set ${condition.type} on {{ $labels.node }}: ${condition.meaning}.`,
-        runbook: NODE_RUNBOOK(`cordon the node if pods keep failing there: kubectl cordon {{ $labels.node }}`),
+        description: `node-problem-detector set ${condition.type} on {{ $labels.node }}: ${condition.meaning}.`
+          + (tainted.includes(condition.type) ? ` New pods stay off it: it is tainted ${NODE_PROBLEM_TAINT_PREFIX}${condition.type}:NoSchedule until the condition clears.` : ''),
+        runbook: NODE_RUNBOOK(tainted.includes(condition.type)
+          ? 'drain the node if its running pods fail too: kubectl drain {{ $labels.node }} --ignore-daemonsets --delete-emptydir-data'
+          : 'cordon the node if pods keep failing there: kubectl cordon {{ $labels.node }}'),
       })),
       ...counted.map((reason): AlertRule => ({
         alert: `NodeKernel${reason}`,

@@ -82,6 +82,8 @@ export const prod: ClusterSpec = {
       },
       grafana: { adminSecret: 'grafana-admin' },
     },
+    // Keep new pods off a node while it reports a critical problem.
+    nodeProblemTaints: {},
   },
   gitops: { engine: 'flux' },
   tenants: [
