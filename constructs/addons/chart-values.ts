@@ -25,7 +25,8 @@ export function unknownValueKeys(values: ChartValues, keys: ValueKeys): { path: 
     if (!isPlainObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
       const at = path ? `${path}.${key}` : key;
-      const allowed = tree[key] ?? tree['*'];
+      // Own keys only: `constructor` or `toString` must not pass as known keys.
+      const allowed = Object.hasOwn(tree, key) ? tree[key] : Object.hasOwn(tree, '*') ? tree['*'] : undefined;
       if (allowed === undefined) unknown.push({ path: at, value });
       else if (typeof allowed === 'object') walk(value, allowed, at);
     }

@@ -72,7 +72,7 @@ export class HelmAddon extends Construct {
     this.releaseName = props.releaseName;
     this.namespace = props.namespace;
     this.namespaceLabels = props.namespaceLabels ?? {};
-    this.dependencies = [...props.dependsOn ?? []];
+    this.dependencies = [...new Set(props.dependsOn ?? [])];
     validateWith(this, checks => {
       checks.expect(isReleaseName(this.releaseName), 'releaseName', this.releaseName,
         `must be a DNS-1123 label of at most ${MAX_RELEASE_NAME_LENGTH} characters, Helm's limit for release names`);

@@ -179,17 +179,19 @@ export class KubePrometheusStack extends Construct {
         },
         kubeStateMetrics: { enabled: true },
         // One PrometheusRule per group, installed with the CRDs that define it.
-        additionalPrometheusRulesMap: Object.fromEntries(this.ruleGroups.map(group => [
-          group.name.replace(/[^a-z0-9]+/g, '-'), { groups: [ruleFileGroup(group)] },
-        ])),
+        additionalPrometheusRulesMap: Object.fromEntries(this.ruleGroups.map(group => [ruleMapKey(group.name), { groups: [ruleFileGroup(group)] }])),
       }),
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,
     });
     validateWith(this, checks => {
-      const groups = this.ruleGroups.map(group => group.name);
-      checks.expect(new Set(groups).size === groups.length, 'ruleGroups', groups, 'rule group names must be unique');
+      // Each group becomes a PrometheusRule named after it: the names must stay distinct and valid.
+      const keys = this.ruleGroups.map(group => ruleMapKey(group.name));
+      this.ruleGroups.forEach((group, i) => {
+        checks.expect(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(keys[i]), `ruleGroups[${i}].name`, group.name, 'must give a PrometheusRule name: letters or digits, with dots, dashes or underscores between');
+        checks.expect(keys.indexOf(keys[i]) === i, `ruleGroups[${i}].name`, group.name, `gives the same PrometheusRule name as ${this.ruleGroups[keys.indexOf(keys[i])].name}`);
+      });
       checks.expect(/^\d+(ms|s|m|h|d|w|y)$/.test(prometheus.retention ?? '15d'), 'prometheus.retention', prometheus.retention, 'must be a Prometheus duration such as 15d');
       if (prometheus.retentionSize !== undefined) {
         checks.expect(/^\d+(B|KB|MB|GB|TB|PB|EB)$/.test(prometheus.retentionSize), 'prometheus.retentionSize', prometheus.retentionSize,
@@ -226,6 +228,11 @@ export class KubePrometheusStack extends Construct {
   public get ruleGroups(): readonly RuleGroup[] {
     return this.ruleSources.flatMap(source => source());
   }
+}
+
+/** The PrometheusRule suffix of a rule group: its name, lower case, with dashes for the rest. */
+export function ruleMapKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
 function volumeClaim(volume: VolumeSpec): Record<string, unknown> {

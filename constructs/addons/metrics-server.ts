@@ -85,7 +85,10 @@ export class MetricsServer extends Construct {
     validateWith(this, checks => {
       checks.expect(Number.isInteger(replicas) && replicas >= 1, 'replicas', props.replicas, 'must be a whole number, one or more');
       if (props.metricResolution !== undefined) {
-        checks.expect(/^\d+(s|m)$/.test(props.metricResolution), 'metricResolution', props.metricResolution, 'must be a duration such as 15s');
+        const duration = /^(\d+)(s|m)$/.exec(props.metricResolution);
+        const seconds = duration ? Number(duration[1]) * (duration[2] === 'm' ? 60 : 1) : 0;
+        checks.expect(seconds >= 10, 'metricResolution', props.metricResolution,
+          'must be a duration of at least 10s, such as 15s: metrics-server refuses to start below it');
       }
       checks.quantity('resources.requests.cpu', resources.requests.cpu);
       checks.quantity('resources.requests.memory', resources.requests.memory);
