@@ -12,6 +12,14 @@ import { NodePool } from '../constructs/nodes/node-pool';
 export function environmentSummary(cluster: ProductionCluster): string {
   const spec = cluster.spec;
   const layer = cluster.nodeLayer;
+  const shared = layer.pools.filter(p => p.isShared);
+  // The allocatable of each group of pools, summed once however many tenants share it.
+  const totalsByGroup = new Map<string, { cpu: Quantity; memory: Quantity }>();
+  const totalsOf = (group: string, pools: readonly NodePool[]) => {
+    let totals = totalsByGroup.get(group);
+    if (!totals) totalsByGroup.set(group, totals = { cpu: total(pools, 'cpu'), memory: total(pools, 'memory') });
+    return totals;
+  };
   const lines = [
     `# ${spec.name}`,
     '',
@@ -40,8 +48,9 @@ export function environmentSummary(cluster: ProductionCluster): string {
     '| tenant | runs on | cpu requests | memory requests | pods | share of the allocatable it can land on (cpu / memory) |',
     '|---|---|---|---|---|---|',
     ...[...cluster.tenantSpecs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(tenant => {
-      const pools = tenant.nodePool ? layer.pools.filter(p => p.name === tenant.nodePool) : layer.pools.filter(p => p.isShared);
-      const share = (resource: 'cpu' | 'memory', request: string) => percent(Quantity.parse(request), total(pools, resource));
+      const pools = tenant.nodePool ? layer.pools.filter(p => p.name === tenant.nodePool) : shared;
+      const totals = totalsOf(tenant.nodePool ?? '', pools);
+      const share = (resource: 'cpu' | 'memory', request: string) => percent(Quantity.parse(request), totals[resource]);
       const { cpu, memory } = tenant.quota.requests;
       return `| ${tenant.name} | ${tenant.nodePool ?? `shared (${pools.map(p => p.name).join(', ')})`} | ${cpu} | ${memory} | ${tenant.quota.pods} | `
         + `${share('cpu', cpu)} / ${share('memory', memory)} |`;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, mkdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { SYNTH_NODE_OPTIONS } from '../../src/node-options';
 import { main } from '../../src/synth';
 import { clusterSpec, tenantSpec } from '../fixtures/cluster-spec';
 
@@ -53,5 +54,13 @@ describe('npm run synth', () => {
   test('prints its usage', () => {
     expect(main(['--help'])).toBe(0);
     expect(stdout).toHaveBeenCalledWith(expect.stringContaining('--env <name>'));
+  });
+});
+
+describe('the synth process', () => {
+  test('runs compiled JavaScript with the node options the benchmark measures', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+    expect(pkg.scripts.synth).toBe(`npm run --silent build && node ${SYNTH_NODE_OPTIONS.join(' ')} lib/src/synth.js`);
+    expect(readFileSync(join(__dirname, '../../cdk8s.yaml'), 'utf8')).toContain(`node ${SYNTH_NODE_OPTIONS.join(' ')} lib/src/cdk8s-app.js`);
   });
 });

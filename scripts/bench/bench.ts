@@ -1,0 +1,53 @@
+// `npm run bench`: synth time and memory of synthetic estates of 10 to 5,000
+// tenants, each size in a fresh process from compiled JavaScript, against two
+// floors measured the same way: plain cdk8s ApiObjects holding the same
+// objects, and their YAML serialization alone. Each measurement is the best of
+// three runs, which filters out the noise of a shared machine.
+import { execFileSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { SYNTH_NODE_OPTIONS } from '../../src/node-options';
+
+const SIZES = [10, 100, 500, 1000, 5000];
+const KINDS = ['prodk8s', 'cdk8s', 'yaml'] as const;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+interface Run { kind: string; tenants: number; objects: number; ms: number; wallMs: number; peakMiB: number }
+
+/** One run in a fresh node process, with the options `npm run synth` uses. */
+function once(kind: string, tenants: number, folder: string): Run {
+  return JSON.parse(execFileSync(process.execPath, [...SYNTH_NODE_OPTIONS, join(__dirname, 'run.js'), kind, String(tenants), folder], { encoding: 'utf8' }));
+}
+
+function best(kind: string, tenants: number, folder: string): Run {
+  const runs = Array.from({ length: RUNS }, () => once(kind, tenants, folder));
+  return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+}
+
+const rows = new Map<number, Record<string, Run>>();
+for (const tenants of SIZES) {
+  const folder = mkdtempSync(join(tmpdir(), 'prodk8s-bench-'));
+  try {
+    // prodk8s first: it writes the objects the floors render.
+    rows.set(tenants, Object.fromEntries(KINDS.map(kind => [kind, best(kind, tenants, folder)])));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  process.stderr.write(`measured ${tenants} tenants\n`);
+}
+
+const f = (n: number, digits = 0) => n.toFixed(digits);
+console.log(`Best of ${RUNS} runs, node ${process.version} ${SYNTH_NODE_OPTIONS.join(' ')}\n`);
+console.log('| tenants | objects | prodk8s ms | process wall ms | peak MiB | ms/object | plain cdk8s ms | yaml ms | prodk8s/cdk8s | prodk8s/yaml |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const [tenants, { prodk8s, cdk8s, yaml }] of rows) {
+  console.log(`| ${[
+    tenants, prodk8s.objects, f(prodk8s.ms), f(prodk8s.wallMs), f(prodk8s.peakMiB), f(prodk8s.ms / prodk8s.objects, 3),
+    f(cdk8s.ms), f(yaml.ms), f(prodk8s.ms / cdk8s.ms, 2), f(prodk8s.ms / yaml.ms, 2),
+  ].join(' | ')} |`);
+}
+const perObject = (tenants: number) => rows.get(tenants)!.prodk8s.ms / rows.get(tenants)!.prodk8s.objects;
+const time = (tenants: number) => rows.get(tenants)!.prodk8s.ms;
+console.log(`\ngrowth: ms/object at 5000 / at 100 = ${f(perObject(5000) / perObject(100), 2)} (target ≤ 1.2); `
+  + `time(5000) / time(500) = ${f(time(5000) / time(500), 2)} (linear: 10)`);
