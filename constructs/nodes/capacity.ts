@@ -75,12 +75,23 @@ function shortfallsOf(group: string, pools: readonly PoolSupply[], demands: read
         resource,
         requested,
         available,
-        tenants: asking.map(d => `${d.tenant}: ${d.requests[resource]}`).join(', '),
+        tenants: listTenants(asking, resource),
         supply: parts.length === 0 ? 'no pool' : `${parts.map(part => part.text).join(' + ')} = ${available}`,
       });
     }
   }
   return shortfalls;
+}
+
+/** How many tenants a shortfall names; beyond them, the largest are named and the rest counted. */
+export const NAMED_TENANTS = 10;
+
+/** `a: 10, b: 14`, or for many tenants the largest requests first and `and N more (total)`. */
+function listTenants(asking: readonly TenantDemand[], resource: string): string {
+  const entry = (d: TenantDemand) => `${d.tenant}: ${d.requests[resource]}`;
+  if (asking.length <= NAMED_TENANTS) return asking.map(entry).join(', ');
+  const largest = [...asking].sort((a, b) => b.requests[resource]!.compare(a.requests[resource]!) || (a.tenant < b.tenant ? -1 : 1));
+  return `${largest.slice(0, NAMED_TENANTS).map(entry).join(', ')} and ${asking.length - NAMED_TENANTS} more tenants`;
 }
 
 function supplyOf(pool: PoolSupply, resource: string): { amount: Quantity; text: string } {

@@ -75,3 +75,12 @@ describe('capacityShortfalls', () => {
     expect(capacityShortfalls([pool('gpu', 2, GPU, false)], [tenant('idle', { cpu: '0' })])).toEqual([]);
   });
 });
+
+describe('a shortfall of many tenants', () => {
+  test('names the ten largest requests and counts the others', () => {
+    const tenants = Array.from({ length: 25 }, (_, i) => tenant(`t${String(i).padStart(2, '0')}`, { cpu: `${i + 1}` }));
+    const [shortfall] = capacityShortfalls([pool('general', 1, GENERAL)], tenants);
+    expect(shortfall.tenants).toBe('t24: 25, t23: 24, t22: 23, t21: 22, t20: 21, t19: 20, t18: 19, t17: 18, t16: 17, t15: 16 and 15 more tenants');
+    expect(shortfall.requested.toString()).toBe('325');
+  });
+});
