@@ -53,3 +53,10 @@ describe('yamlDocuments', () => {
     expect(documents[1].data).toEqual(shared);
   });
 });
+
+describe('yamlDocuments', () => {
+  test('quotes the strings YAML 1.1 readers (kubectl, Helm, Ansible) would take for booleans or numbers', () => {
+    const text = yamlDocuments([{ kind: 'ConfigMap', data: { a: 'on', b: 'yes', c: 'no', d: 'off', e: '1_000', f: 'plain' } }], 'h');
+    expect(text).toBe('# h\n---\nkind: ConfigMap\ndata:\n  a: "on"\n  b: "yes"\n  c: "no"\n  d: "off"\n  e: "1_000"\n  f: plain\n');
+  });
+});
