@@ -60,6 +60,16 @@ export interface CalicoProps {
  * Calico through the Tigera operator: the CRD chart first, then the operator
  * chart, whose `installation` becomes the operator's Installation resource.
  */
+/**
+ * Whether each node's pods take their addresses from the node's own range
+ * (`node.spec.podCIDR`, allocated by the controller manager): Flannel always,
+ * and Calico when neither encapsulation nor BGP carries pod routes, so that the
+ * network (a cloud's route controller) can route one range per node.
+ */
+export function usesNodePodCidr(cni: { plugin: string; calicoEncapsulation?: string; calicoBgp?: boolean }): boolean {
+  return cni.plugin === 'flannel' || ((cni.calicoEncapsulation ?? 'VXLAN') === 'None' && cni.calicoBgp === false);
+}
+
 export class Calico extends Construct {
   public readonly crds: HelmAddon;
   public readonly operator: HelmAddon;
@@ -83,6 +93,9 @@ export class Calico extends Construct {
       values: {
         installation: {
           kubernetesProvider: '',
+          // Routed by the network, not by Calico: each node uses its own podCIDR, which the network routes.
+          ...usesNodePodCidr({ plugin: 'calico', calicoEncapsulation: encapsulation, calicoBgp: bgp })
+            ? { cni: { type: 'Calico', ipam: { type: 'HostLocal' } } } : {},
           calicoNetwork: {
             bgp: bgp ? 'Enabled' : 'Disabled',
             ...props.mtu === undefined ? {} : { mtu: props.mtu },

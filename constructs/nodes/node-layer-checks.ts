@@ -1,4 +1,5 @@
 import * as semver from 'semver';
+import { usesNodePodCidr } from '../addons/cni';
 import { Checks } from '../core/checks';
 import { Cidr } from '../core/cidr';
 import { Versions } from '../versions';
@@ -68,8 +69,8 @@ function checkAddressPlan(checks: Checks, layer: NodeLayer): void {
     const ranges = mask > podCidr.prefixLength ? 2 ** (mask - podCidr.prefixLength) : mask === podCidr.prefixLength ? 1 : 0;
     checks.expect(ranges >= nodeCount, 'networking.nodeCidrMaskSize', mask,
       `gives ${ranges} node ranges of /${mask} in networking.podCidr (${podCidr.text}), fewer than the ${nodeCount} nodes`);
-    // Calico's IPAM hands out blocks on demand; every other plugin gives each node exactly one range.
-    if (layer.cni.plugin !== 'calico' && podCidr.family === 'ipv4') {
+    // Calico's IPAM hands out blocks on demand; with the node's own range (Flannel, routed Calico) each node has exactly one.
+    if (usesNodePodCidr(layer.cni) && podCidr.family === 'ipv4') {
       const podsPerNode = 2 ** (32 - mask) - 2;
       [layer.controlPlane.nodes, ...layer.pools].forEach(pool => {
         checks.expect(pool.kubelet.maxPods <= podsPerNode, pool === layer.controlPlane.nodes ? 'controlPlane.sku.maxPods' : `nodePools[${layer.pools.indexOf(pool)}].sku.maxPods`,

@@ -31,6 +31,13 @@ describe('the add-ons of a cluster', () => {
     });
   });
 
+  test('let Calico use each node\'s own pod range when the network routes pods (no encapsulation, no BGP)', () => {
+    const routed = valuesOf(clusterOf({ cni: { plugin: 'calico', calicoEncapsulation: 'None', calicoBgp: false } }), 'calico').installation;
+    expect(routed.cni).toEqual({ type: 'Calico', ipam: { type: 'HostLocal' } });
+    expect(valuesOf(clusterOf(), 'calico').installation.cni).toBeUndefined();
+    expect(valuesOf(clusterOf({ cni: { plugin: 'calico', calicoEncapsulation: 'None' } }), 'calico').installation.cni).toBeUndefined();
+  });
+
   test('report a Calico setting out of range with the add-on\'s path', () => {
     expect(problems({ cni: { plugin: 'calico', blockSize: 33 } })).toEqual(['[test/cluster/addons/cni] blockSize = 33: must be a prefix length from 20 to 32 (IPv4)']);
   });

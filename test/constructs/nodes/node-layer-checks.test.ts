@@ -91,6 +91,14 @@ describe('node layer cross-checks', () => {
     expect(clusterProblems({ cni: { plugin: 'flannel' }, tenants: [] })).toEqual([]);
   });
 
+  test('holds routed Calico, which uses each node\'s own range, to the pods a range holds', () => {
+    expect(clusterProblems({
+      cni: { plugin: 'calico', calicoEncapsulation: 'None', calicoBgp: false },
+      networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodeCidrMaskSize: 26 },
+      nodePools: [generalPool({ sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '100Gi', maxPods: 62 } })],
+    })).toEqual(['[test/cluster] controlPlane.sku.maxPods = 110: must fit the node\'s pod range: a /26 holds 62 pods']);
+  });
+
   test('leaves pod ranges to Calico\'s IPAM', () => {
     expect(clusterProblems({ networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', nodeCidrMaskSize: 26 } })).toEqual([]);
   });
