@@ -109,8 +109,7 @@ export class ProductionCluster extends Construct {
    */
   public get alertGroups(): readonly RuleGroup[] {
     return [
-      nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS, this.spec.addons?.nodeProblemTaints
-        ? this.addonSet.nodeProblemTaints!.conditions : []),
+      nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS, this.addonSet.nodeProblemTaints?.conditions ?? []),
       nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),
       tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
     ];
@@ -279,11 +278,12 @@ export class ProductionCluster extends Construct {
 
   private checkTenants(checks: Checks, clusterNetworks: readonly Cidr[]): void {
     const seen = new Set<string>();
+    const addonNamespaces = this.addonSet.namespaces;
     this.tenantSpecs.forEach((tenant, index) => {
       const field = `tenants[${index}]`;
       checks.expect(!seen.has(tenant.name), `${field}.name`, tenant.name, 'tenant names must be unique: each tenant owns its namespace');
       seen.add(tenant.name);
-      checks.expect(!this.addonSet.namespaces.has(tenant.name) && tenant.name !== this.entryNamespace, `${field}.name`, tenant.name,
+      checks.expect(!addonNamespaces.has(tenant.name) && tenant.name !== this.entryNamespace, `${field}.name`, tenant.name,
         'is the namespace of an add-on or of the entry, which no tenant may own');
       (tenant.priorityQuotas ?? []).forEach((budget, b) => {
         checks.expect(this.priorityClasses.names.has(budget.priorityClass), `${field}.priorityQuotas[${b}].priorityClass`, budget.priorityClass,
