@@ -142,6 +142,11 @@ export interface FlannelProps {
    * @default 'vxlan'
    */
   readonly backend?: FlannelBackendType;
+  /**
+   * MTU of the VXLAN or WireGuard interface.
+   * @default detected by Flannel
+   */
+  readonly mtu?: number;
   /** Raw values of the flannel chart, merged last. */
   readonly rawValues?: ChartValues;
 }
@@ -157,11 +162,17 @@ export class Flannel extends Construct {
       releaseName: 'flannel',
       namespace: 'kube-flannel',
       namespaceLabels: PRIVILEGED_NAMESPACE,
-      values: { podCidr: props.podCidr, flannel: { backend: props.backend ?? 'vxlan' } },
+      values: { podCidr: props.podCidr, flannel: { backend: props.backend ?? 'vxlan', ...props.mtu === undefined ? {} : { mtu: props.mtu } } },
       rawValues: props.rawValues,
       valueKeys: flannelKeys as ChartValueKeys,
     });
-    validateWith(this, checks => checks.oneOf('backend', props.backend, ['vxlan', 'host-gw', 'wireguard']));
+    validateWith(this, checks => {
+      checks.oneOf('backend', props.backend, ['vxlan', 'host-gw', 'wireguard']);
+      if (props.mtu !== undefined) {
+        checks.expect(props.backend !== 'host-gw', 'mtu', props.mtu, 'host-gw routes without a tunnel interface: it has no MTU to set');
+        checks.expect(Number.isInteger(props.mtu) && props.mtu >= 1000 && props.mtu <= 9000, 'mtu', props.mtu, 'must be a whole number from 1000 to 9000');
+      }
+    });
   }
 
   public get addons(): HelmAddon[] {

@@ -45,7 +45,7 @@ export class ClusterAddons extends Construct {
     const cni = spec.cni ?? { plugin: 'calico' };
     const podCidr = spec.networking.podCidr;
     this.network = cni.plugin === 'flannel'
-      ? new Flannel(this, 'cni', { podCidr, backend: cni.flannelBackend, rawValues: cni.rawValues }).addons
+      ? new Flannel(this, 'cni', { podCidr, backend: cni.flannelBackend, mtu: cni.mtu, rawValues: cni.rawValues }).addons
       : new Calico(this, 'cni', {
         podCidr, encapsulation: cni.calicoEncapsulation, bgp: cni.calicoBgp, natOutgoing: cni.natOutgoing,
         blockSize: cni.blockSize, mtu: cni.mtu, rawValues: cni.rawValues,

@@ -199,6 +199,18 @@ describe('Flannel', () => {
     expect(problemsOf(chart => new Flannel(chart, 'flannel', { podCidr: POD_CIDR, ...props }))).toEqual([]);
   });
 
+  test('sets the MTU of the tunnel interface when given', () => {
+    expect(flannel({ backend: 'wireguard', mtu: 1380 }).release.values).toEqual({ podCidr: POD_CIDR, flannel: { backend: 'wireguard', mtu: 1380 } });
+    expect(flannel().release.values).toEqual({ podCidr: POD_CIDR, flannel: { backend: 'vxlan' } });
+  });
+
+  test.each<[Partial<FlannelProps>, string]>([
+    [{ backend: 'host-gw', mtu: 1450 }, 'mtu = 1450: host-gw routes without a tunnel interface: it has no MTU to set'],
+    [{ mtu: 100 }, 'mtu = 100: must be a whole number from 1000 to 9000'],
+  ])('refuses the MTU of %p', (props, message) => {
+    expect(problemsOf(chart => new Flannel(chart, 'flannel', { podCidr: POD_CIDR, ...props }))).toEqual([`[test/flannel] ${message}`]);
+  });
+
   test('refuses an unknown backend', () => {
     expect(problemsOf(chart => new Flannel(chart, 'flannel', { podCidr: POD_CIDR, backend: 'udp' as any })))
       .toEqual(['[test/flannel] backend = "udp": must be one of "vxlan", "host-gw", "wireguard"']);
