@@ -87,7 +87,7 @@ export class ClusterAddons extends Construct {
     });
 
     const entrySpec = spec.entry;
-    const entryPools = props.nodePools.filter((_, index) => spec.nodePools[index].role === 'entry');
+    const entryPools = props.nodePools.filter(pool => pool.role === 'entry');
     const entryPool = entryPools[0];
     this.entry = entryPool && new NginxEntry(this, 'entry', {
       controller: entrySpec?.controller,

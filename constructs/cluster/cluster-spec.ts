@@ -6,10 +6,10 @@ import type { EntryController } from '../entry/nginx-entry';
 import type { RouteSpec } from '../entry/tenant-routes';
 import type { GitOpsEngine } from '../gitops/gitops-releases';
 import type { WorkloadSpec } from '../tenancy/tenant-workload';
-import { TaintSpec } from '../core/taint';
 import { HostSetSpec } from '../nodes/host-set';
 import { KubeletProfile } from '../nodes/kubelet-profile';
 import { NodeSku } from '../nodes/node-sku';
+import type { NodePoolSpec } from '../nodes/node-pool';
 import { PodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClassSpec } from '../tenancy/priority-classes';
 import { TenantOptions } from '../tenancy/tenant';
@@ -327,46 +327,6 @@ export interface KubeProxySpec {
    * @default false
    */
   readonly ipvsStrictArp?: boolean;
-}
-
-/** A group of alike worker nodes. */
-export interface NodePoolSpec extends HostSetSpec {
-  /** Name of the pool: a DNS-1123 label. Its nodes carry the label `prodk8s.io/node-pool=<name>`. */
-  readonly name: string;
-  /**
-   * `entry` marks the pool of the NGINX entry; it must be tainted so that tenants stay off it.
-   * @default 'workers'
-   */
-  readonly role?: 'workers' | 'entry';
-  /** What one machine of the pool offers. */
-  readonly sku: NodeSku;
-  /**
-   * More labels of the pool's nodes. The kubelet may not set labels under `kubernetes.io/` or `k8s.io/`
-   * other than the few the NodeRestriction admission plugin allows.
-   * @default none
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Taints of the pool's nodes; a tenant pinned to the pool tolerates them. Pools without NoSchedule or
-   * NoExecute taints are shared by every tenant that is not pinned.
-   * @default none
-   */
-  readonly taints?: readonly TaintSpec[];
-  /**
-   * Kernel parameters, such as `{ 'vm.max_map_count': '262144' }` for search engines.
-   * @default only those the hardened kubelet requires
-   */
-  readonly sysctls?: Readonly<Record<string, string>>;
-  /**
-   * Kubelet settings of the pool.
-   * @default the prodk8s kubelet defaults
-   */
-  readonly kubelet?: KubeletProfile;
-  /**
-   * How far the tenants' cpu and memory requests may exceed the pool's allocatable, as a decimal factor (`'1.5'`).
-   * @default '1'
-   */
-  readonly requestOvercommit?: string;
 }
 
 /** The cluster's entry for external traffic. */

@@ -134,7 +134,7 @@ export class ProductionCluster extends Construct {
       nodeCidrMaskSize: networking.nodeCidrMaskSize ?? (Cidr.tryParse(networking.podCidr)?.family === 'ipv6' ? 64 : 24),
       nodePortRange: networking.nodePortRange ?? '30000-32767',
       // The entry's NodePorts, when there is an entry pool to serve them.
-      nodePorts: this.spec.nodePools.some(pool => pool.role === 'entry')
+      nodePorts: this.nodePools.some(pool => pool.role === 'entry')
         ? Object.entries(this.spec.entry?.nodePorts ?? DEFAULT_ENTRY_NODE_PORTS).map(([name, port]) => ({ field: `entry.nodePorts.${name}`, port }))
         : [],
       controlPlane: this.controlPlane,
@@ -225,7 +225,7 @@ export class ProductionCluster extends Construct {
     }
     checkNodeLayer(checks, this.nodeLayer);
     this.nodePools.forEach((pool, index) => {
-      checks.expect(spec.nodePools[index].role !== 'entry' || !pool.isShared, `nodePools[${index}].taints`, spec.nodePools[index].taints ?? [],
+      checks.expect(pool.role !== 'entry' || !pool.isShared, `nodePools[${index}].taints`, spec.nodePools[index].taints ?? [],
         'an entry pool needs a NoSchedule or NoExecute taint, or tenant pods land on the entry nodes');
     });
     checks.dns1123Label('entry.namespace', this.entryNamespace);

@@ -11,38 +11,50 @@ import { checkKubeletProfile, KubeletProfile, resolveKubelet, ResolvedKubelet } 
 import { isKubeletSettableLabel } from './node-labels';
 import { NodeSku } from './node-sku';
 
-export interface NodePoolProps extends HostSetSpec {
-  /** Name of the pool: a DNS-1123 label. */
+/** A group of alike worker nodes. */
+export interface NodePoolSpec extends HostSetSpec {
+  /** Name of the pool: a DNS-1123 label. Its nodes carry the label `prodk8s.io/node-pool=<name>`. */
   readonly name: string;
-  /** Name of the cluster, for the default host names. */
-  readonly clusterName: string;
-  /** What one machine offers. */
+  /**
+   * `entry` marks the pool of the NGINX entry; it must be tainted so that tenants stay off it.
+   * @default 'workers'
+   */
+  readonly role?: 'workers' | 'entry';
+  /** What one machine of the pool offers. */
   readonly sku: NodeSku;
   /**
-   * More node labels.
+   * More labels of the pool's nodes. The kubelet may not set labels under `kubernetes.io/` or `k8s.io/`
+   * other than the few the NodeRestriction admission plugin allows.
    * @default none
    */
   readonly labels?: Readonly<Record<string, string>>;
   /**
-   * Node taints.
+   * Taints of the pool's nodes; a tenant pinned to the pool tolerates them. Pools without NoSchedule or
+   * NoExecute taints are shared by every tenant that is not pinned.
    * @default none
    */
   readonly taints?: readonly TaintSpec[];
   /**
-   * Kernel parameters.
+   * Kernel parameters, such as `{ 'vm.max_map_count': '262144' }` for search engines.
    * @default only those the hardened kubelet requires
    */
   readonly sysctls?: Readonly<Record<string, string>>;
   /**
-   * Kubelet settings.
+   * Kubelet settings of the pool.
    * @default the prodk8s kubelet defaults
    */
   readonly kubelet?: KubeletProfile;
   /**
-   * Decimal factor by which requests may exceed the allocatable.
+   * How far the tenants' cpu and memory requests may exceed the pool's allocatable, as a decimal factor (`'1.5'`).
    * @default '1'
    */
   readonly requestOvercommit?: string;
+}
+
+/** A pool as the `NodePool` construct takes it: its spec, and where it sits in the cluster. */
+export interface NodePoolProps extends NodePoolSpec {
+  /** Name of the cluster, for the default host names. */
+  readonly clusterName: string;
   /**
    * Field path of the pool in the cluster spec, for messages.
    * @default the pool's name
@@ -56,6 +68,8 @@ export interface NodePoolProps extends HostSetSpec {
  */
 export class NodePool extends Construct {
   public readonly name: string;
+  /** `entry` for the pool of the NGINX entry. */
+  public readonly role: 'workers' | 'entry';
   public readonly sku: NodeSku;
   /** The machines of the pool. */
   public readonly hosts: readonly HostSpec[];
@@ -69,6 +83,7 @@ export class NodePool extends Construct {
     super(scope, id);
     this.props = props;
     this.name = props.name;
+    this.role = props.role ?? 'workers';
     this.sku = props.sku;
     this.hosts = expandHosts(props, `${props.clusterName}-${props.name}-{index}`);
     this.kubelet = resolveKubelet(props.kubelet, props.sku);
