@@ -1,9 +1,8 @@
 import { provider, release } from '@cdktf/provider-helm';
 import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { HelmAddon, ProductionCluster } from '../constructs';
-import { YAML_VERSION } from '../synth/manifest-layout';
+import { yamlDocument } from '../synth/yaml-files';
 
 /** How long Terraform waits for one release to become ready; the Prometheus stack's CRDs and volumes take minutes. */
 export const RELEASE_TIMEOUT_SECONDS = 900;
@@ -63,5 +62,5 @@ export function terraformLiteral(text: string): string {
 
 /** An add-on's values as one YAML document, keys in a stable order. */
 export function valuesYaml(addon: HelmAddon): string {
-  return stringify(addon.values, { sortMapEntries: true, lineWidth: 0, version: YAML_VERSION });
+  return yamlDocument(addon.values, { sortKeys: true });
 }

@@ -1,5 +1,3 @@
-import { stringify } from 'yaml';
-
 /** A Kubernetes object as rendered. */
 export interface KubeObject {
   readonly apiVersion: string;
@@ -54,19 +52,6 @@ export function unplacedObjects(objects: readonly KubeObject[]): string[] {
   return objects
     .filter(o => !CLUSTER_SCOPED_KINDS.has(o.kind) && !o.metadata.namespace)
     .map(o => `${o.kind}/${o.metadata.name}`);
-}
-
-/**
- * The YAML schema of everything prodk8s writes: kubectl and Helm (go-yaml) and
- * Ansible (PyYAML) read YAML 1.1, where a bare `on`, `yes` or `no` is a
- * boolean; written as 1.1, such strings are quoted.
- */
-export const YAML_VERSION = '1.1';
-
-/** YAML text: a header comment, then one document per object, without aliases or folded lines. */
-export function yamlDocuments(objects: readonly object[], header: string): string {
-  const documents = objects.map(object => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, version: YAML_VERSION }));
-  return `# ${header}\n${documents.map(doc => `---\n${doc}`).join('')}`;
 }
 
 function fileOf(object: KubeObject): string {

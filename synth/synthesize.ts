@@ -5,10 +5,11 @@ import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
 import { environmentSummary } from '../stacks/summary';
 import { collectProblems } from './collect-problems';
-import { KubeObject, layoutManifests, unplacedObjects, yamlDocuments } from './manifest-layout';
+import { KubeObject, layoutManifests, unplacedObjects } from './manifest-layout';
 import { renderTerraform } from './render-terraform';
 import { OutputFile, replaceDirectory } from './replace-directory';
 import { SynthError } from './synth-error';
+import { yamlDocuments } from './yaml-files';
 
 /** What a synth renders: the files, and the warnings to show. */
 export interface Rendering {

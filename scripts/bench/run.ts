@@ -4,12 +4,12 @@
 //   prodk8s  the whole synth of a synthetic estate into <folder>/dist; also
 //            saves its manifest objects to <folder>/objects.json for the others
 //   cdk8s    the same objects as plain cdk8s ApiObjects, synthesized to YAML files
-//   yaml     the same objects serialized with the yaml package alone
+//   yaml     the same objects serialized alone, as prodk8s writes them (js-yaml)
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
 import { synthesize } from '../../synth/synthesize';
+import { yamlDocuments } from '../../synth/yaml-files';
 import { syntheticEstate } from './synthetic-estate';
 
 const [kind, size, folder] = process.argv.slice(2);
@@ -40,7 +40,7 @@ if (kind === 'prodk8s') {
     plain.forEach((object, i) => new ApiObject(chart, String(i), object));
     app.synth();
   } else {
-    writeFileSync(join(folder, 'objects.yaml'), plain.map(object => stringify(object)).join('---\n'));
+    writeFileSync(join(folder, 'objects.yaml'), yamlDocuments(plain, 'objects'));
   }
   ms = performance.now() - start;
   wallMs = performance.now();

@@ -1,5 +1,4 @@
-import { parseAllDocuments } from 'yaml';
-import { KubeObject, layoutManifests, yamlDocuments, unplacedObjects } from '../../synth/manifest-layout';
+import { KubeObject, layoutManifests, unplacedObjects } from '../../synth/manifest-layout';
 
 const object = (kind: string, name: string, namespace?: string, apiVersion = 'v1'): KubeObject =>
   ({ apiVersion, kind, metadata: namespace ? { name, namespace } : { name } });
@@ -36,27 +35,5 @@ describe('layoutManifests', () => {
 
   test('finds namespaced objects that name no namespace', () => {
     expect(unplacedObjects([object('ConfigMap', 'lost'), object('Namespace', 'ok'), object('Secret', 'placed', 'web')])).toEqual(['ConfigMap/lost']);
-  });
-});
-
-describe('yamlDocuments', () => {
-  test('writes a header and one YAML document per object, without aliases or folded lines', () => {
-    const shared = { key: 'x'.repeat(200) };
-    const text = yamlDocuments(
-      [{ ...object('ConfigMap', 'a', 'web'), data: shared }, { ...object('ConfigMap', 'b', 'web'), data: shared }],
-      'Generated for a test.');
-    expect(text.startsWith('# Generated for a test.\n---\napiVersion: v1\n')).toBe(true);
-    expect(text).not.toContain('&');
-    expect(text).toContain(`key: ${'x'.repeat(200)}\n`);
-    const documents = parseAllDocuments(text).map(d => d.toJS());
-    expect(documents.map(d => d.metadata.name)).toEqual(['a', 'b']);
-    expect(documents[1].data).toEqual(shared);
-  });
-});
-
-describe('yamlDocuments', () => {
-  test('quotes the strings YAML 1.1 readers (kubectl, Helm, Ansible) would take for booleans or numbers', () => {
-    const text = yamlDocuments([{ kind: 'ConfigMap', data: { a: 'on', b: 'yes', c: 'no', d: 'off', e: '1_000', f: 'plain' } }], 'h');
-    expect(text).toBe('# h\n---\nkind: ConfigMap\ndata:\n  a: "on"\n  b: "yes"\n  c: "no"\n  d: "off"\n  e: "1_000"\n  f: plain\n');
   });
 });
