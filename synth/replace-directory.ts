@@ -8,21 +8,17 @@ export interface OutputFile {
 }
 
 /**
- * Replaces the folder `target` with exactly `files`. Everything is written
- * into a staging folder beside it first; only then is the old folder swapped
- * out, so a failure at any point leaves `target` as it was.
+ * Replaces the folder `target` with what `fill` writes into a staging folder
+ * beside it. Only once `fill` has returned is the old folder swapped out, so
+ * a failure at any point leaves `target` as it was, and no staging behind.
  */
-export function replaceDirectory(target: string, files: readonly OutputFile[]): void {
+export function replaceDirectory(target: string, fill: (staging: string) => void): void {
   const absolute = resolve(target);
   mkdirSync(dirname(absolute), { recursive: true });
   const staging = mkdtempSync(join(dirname(absolute), `.${basename(absolute)}-staging-`));
   const retired = `${staging}-retired`;
   try {
-    for (const file of files) {
-      const path = join(staging, file.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.content);
-    }
+    fill(staging);
     if (existsSync(absolute)) renameSync(absolute, retired);
     renameSync(staging, absolute);
   } catch (error) {
@@ -31,4 +27,13 @@ export function replaceDirectory(target: string, files: readonly OutputFile[]): 
     throw error;
   }
   rmSync(retired, { recursive: true, force: true });
+}
+
+/** Writes `files` below `directory`, creating their folders. */
+export function writeFiles(directory: string, files: readonly OutputFile[]): void {
+  for (const file of files) {
+    const path = join(directory, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.content);
+  }
 }

@@ -1,4 +1,7 @@
+import { availableParallelism } from 'os';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { dump, DumpOptions, visit } from 'js-yaml';
+import { OutputFile, writeFiles } from './replace-directory';
 
 /**
  * How every document is written. js-yaml's default dump schema quotes any
@@ -25,7 +28,7 @@ export function yamlDocument(value: unknown, { sortKeys = false } = {}): string 
 
 /** YAML text: a header comment, then one document per object. */
 export function yamlDocuments(objects: readonly object[], header: string): string {
-  return `# ${header}\n${objects.map(object => `---\n${yamlDocument(object)}`).join('')}`;
+  return yamlText(header, objects.map(object => yamlDocument(object)));
 }
 
 function keyText(key: { kind: string; value?: string }): string {
@@ -35,4 +38,160 @@ function keyText(key: { kind: string; value?: string }): string {
 /** Code-unit order, the same on every machine and locale. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One YAML file to write: its path, a header comment, then one document per object. */
+export interface YamlFile {
+  readonly path: string;
+  readonly header: string;
+  readonly objects: readonly object[];
+}
+
+/**
+ * Serializes YAML files as they are added, and writes each into `directory`
+ * when given one; `finish()` returns them all, in the order added. With
+ * workers, files are serialized and written on worker threads while the main
+ * thread renders the next objects. The bytes are the same either way: the
+ * same writer and options, and each file keeps its objects' order.
+ */
+export class YamlFileWriter {
+  private readonly workers: YamlWorker[];
+  private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly worker: YamlWorker; readonly index: number })[] = [];
+
+  /** `workers`: how many worker threads serialize; with none, each file is serialized when added. */
+  constructor(workers: number, private readonly directory?: string) {
+    this.workers = Array.from({ length: workers }, () => new YamlWorker(directory));
+  }
+
+  public add({ path, header, objects }: YamlFile): void {
+    if (this.workers.length === 0) {
+      const file = { path, content: yamlDocuments(objects, header) };
+      if (this.directory !== undefined) writeFiles(this.directory, [file]);
+      this.slots.push({ file });
+      return;
+    }
+    const worker = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    this.slots.push({ path, worker, index: worker.post({ path, header, objects }) });
+  }
+
+  /** Every file added, in order. Waits for the workers to finish. */
+  public finish(): OutputFile[] {
+    const texts = new Map(this.workers.map(worker => [worker, worker.collect()]));
+    return this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts.get(slot.worker)![slot.index] }));
+  }
+
+  /** Stops the workers without waiting for them, when the synth fails before `finish()`. */
+  public abandon(): void {
+    for (const worker of this.workers) worker.stop();
+  }
+}
+
+/** Below this many objects, a worker (starting its thread and loading js-yaml there) costs more than it saves. */
+export const WORKER_THRESHOLD = 2000;
+
+/**
+ * How many workers serialize `objects` objects: none for few objects or on a
+ * single core; otherwise one, as one worker keeps pace with the main thread
+ * rendering the objects (cdk8s's `toJson` takes longer than js-yaml's `dump`).
+ */
+export function yamlWorkersFor(objects: number, cores = availableParallelism()): number {
+  return objects >= WORKER_THRESHOLD && cores > 1 ? 1 : 0;
+}
+
+function yamlText(header: string, documents: readonly string[]): string {
+  return `# ${header}\n${documents.map(document => `---\n${document}`).join('')}`;
+}
+
+/**
+ * The worker's whole program. It is evaluated from this text rather than
+ * loaded from a file, so that it runs the same from compiled JavaScript and
+ * under ts-jest. It loads the very js-yaml module the main thread uses, with
+ * the same options, and repeats `yamlText` and `writeFiles` in a line each (a
+ * test holds both paths to the same bytes). Each message is a file; `null`
+ * asks for the texts of all, answered on the results port.
+ */
+const WORKER_SOURCE = `
+const { mkdir, writeFile } = require('fs/promises');
+const { dirname, join } = require('path');
+const { parentPort, workerData } = require('worker_threads');
+const { dump } = require(workerData.jsYaml);
+const texts = [];
+const writes = [];
+let failure;
+const fail = error => { failure = failure ?? String((error && error.stack) || error); };
+parentPort.on('message', file => {
+  if (file === null) {
+    Promise.all(writes).then(() => {
+      workerData.results.postMessage(failure === undefined ? { texts } : { failure });
+      Atomics.store(workerData.answered, 0, 1);
+      Atomics.notify(workerData.answered, 0);
+      parentPort.close();
+    });
+    return;
+  }
+  if (failure !== undefined) return;
+  try {
+    const text = '# ' + file.header + '\\n' + file.objects.map(object => '---\\n' + dump(object, workerData.options)).join('');
+    texts.push(text);
+    if (workerData.directory !== undefined) {
+      // Written in the background (libuv's thread pool), while the next file is serialized.
+      const path = join(workerData.directory, file.path);
+      writes.push(mkdir(dirname(path), { recursive: true }).then(() => writeFile(path, text)).catch(fail));
+    }
+  } catch (error) {
+    fail(error);
+  }
+});
+`;
+
+/** A worker that has not answered after this long is taken for dead (one out of memory never answers). */
+const WORKER_DEADLINE_MS = 5 * 60 * 1000;
+
+/** One worker thread serializing files, and what it has been given. */
+class YamlWorker {
+  /** Objects posted so far: the next file goes to the least loaded worker. */
+  public load = 0;
+  private files = 0;
+  private readonly worker: Worker;
+  private readonly results: MessagePort;
+  private readonly answered = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(directory: string | undefined) {
+    const { port1, port2 } = new MessageChannel();
+    this.results = port1;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { jsYaml: require.resolve('js-yaml'), options: DOCUMENT_OPTIONS, directory, results: port2, answered: this.answered },
+      transferList: [port2],
+    });
+    // The main thread waits for the answer synchronously; the worker must never hold the process open.
+    this.worker.unref();
+  }
+
+  /** Sends a file; returns its index in this worker's answer. */
+  public post(file: YamlFile): number {
+    this.worker.postMessage(file);
+    this.load += file.objects.length;
+    return this.files++;
+  }
+
+  /** Blocks until the worker has serialized (and written) everything posted; returns the texts. */
+  public collect(): string[] {
+    try {
+      this.worker.postMessage(null);
+      if (Atomics.wait(this.answered, 0, 0, WORKER_DEADLINE_MS) === 'timed-out') {
+        throw new Error(`the YAML worker gave no answer in ${WORKER_DEADLINE_MS / 1000} s`);
+      }
+      const answer = receiveMessageOnPort(this.results)!.message as { texts: string[] } | { failure: string };
+      if ('failure' in answer) throw new Error(`the YAML worker failed: ${answer.failure}`);
+      return answer.texts;
+    } finally {
+      this.stop();
+    }
+  }
+
+  public stop(): void {
+    this.results.close();
+    void this.worker.terminate();
+  }
 }

@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { replaceDirectory } from '../../synth/replace-directory';
+import { OutputFile, replaceDirectory, writeFiles } from '../../synth/replace-directory';
+
+/** Replaces `target` with exactly `files`. */
+const replaceWith = (target: string, files: OutputFile[]) => replaceDirectory(target, staging => writeFiles(staging, files));
 
 describe('replaceDirectory', () => {
   let parent: string;
@@ -14,7 +17,7 @@ describe('replaceDirectory', () => {
   });
 
   test('replaces the folder with exactly the given files', () => {
-    replaceDirectory(target, [{ path: 'dev/manifests/a.yaml', content: 'a' }, { path: 'top.txt', content: 'top' }]);
+    replaceWith(target, [{ path: 'dev/manifests/a.yaml', content: 'a' }, { path: 'top.txt', content: 'top' }]);
     expect(readFileSync(join(target, 'dev/manifests/a.yaml'), 'utf8')).toBe('a');
     expect(readdirSync(target).sort()).toEqual(['dev', 'top.txt']);
     expect(readdirSync(parent)).toEqual(['dist']);
@@ -22,15 +25,24 @@ describe('replaceDirectory', () => {
 
   test('creates the folder when it does not exist', () => {
     const fresh = join(parent, 'nested', 'out');
-    replaceDirectory(fresh, [{ path: 'x.yaml', content: 'x' }]);
+    replaceWith(fresh, [{ path: 'x.yaml', content: 'x' }]);
     expect(readFileSync(join(fresh, 'x.yaml'), 'utf8')).toBe('x');
   });
 
   test('leaves the folder as it was, and no staging folder behind, when a write fails', () => {
     // 'a' is written as a file, so 'a/b' cannot be created below it.
-    expect(() => replaceDirectory(target, [{ path: 'a', content: '1' }, { path: 'a/b', content: '2' }])).toThrow();
+    expect(() => replaceWith(target, [{ path: 'a', content: '1' }, { path: 'a/b', content: '2' }])).toThrow();
     expect(readFileSync(join(target, 'old', 'stale.yaml'), 'utf8')).toBe('stale');
     expect(readdirSync(parent)).toEqual(['dist']);
     expect(existsSync(join(target, 'a'))).toBe(false);
+  });
+
+  test('leaves the folder as it was when filling the staging folder fails after writing', () => {
+    expect(() => replaceDirectory(target, staging => {
+      writeFiles(staging, [{ path: 'half.yaml', content: 'half' }]);
+      throw new Error('rendering failed');
+    })).toThrow('rendering failed');
+    expect(readdirSync(target)).toEqual(['old']);
+    expect(readdirSync(parent)).toEqual(['dist']);
   });
 });

@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
-import { renderEnvironments, synthesize } from '../../synth/synthesize';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
+import { WORKER_THRESHOLD } from '../../synth/yaml-files';
+import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
 import { SynthError } from '../../synth/synth-error';
 import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
 import { clusterSpec, tenantSpec } from '../fixtures/cluster-spec';
@@ -79,5 +82,36 @@ describe('synthesize', () => {
     expect(() => synthesize([clusterSpec({ kubernetesVersion: '1.20.0' })], outdir)).toThrow(SynthError);
     expect(readdirSync(outdir)).toEqual(['dev']);
     expect(readFileSync(join(outdir, 'dev', 'previous.yaml'), 'utf8')).toBe('previous output');
+  });
+});
+
+describe('a large estate', () => {
+  test('is written, through the YAML worker, exactly as rendered', () => {
+    const spec = syntheticEstate(200);
+    const outdir = join(mkdtempSync(join(tmpdir(), 'prodk8s-synth-')), 'dist');
+    const { files } = synthesize([spec], outdir);
+    const manifests = files.filter(f => f.path.includes('/manifests/'));
+    expect(manifests.reduce((n, f) => n + f.content.split('\n---\n').length - 1, 0)).toBeGreaterThanOrEqual(WORKER_THRESHOLD);
+    expect(manifests).toHaveLength(203);
+    for (const file of files) expect(readFileSync(join(outdir, file.path), 'utf8')).toBe(file.content);
+    expect(files).toEqual(renderEnvironments([spec]).files);
+  });
+});
+
+describe('renderObject', () => {
+  test('refuses an object whose namespace a JSON patch changed after it was laid out', () => {
+    const chart = new Chart(new App(), 'env');
+    const object = new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'web' } });
+    expect(renderObject(object).metadata.namespace).toBe('web');
+    object.addJsonPatch(JsonPatch.replace('/metadata/namespace', 'other'));
+    expect(() => renderObject(object)).toThrow(
+      '[env/config] metadata.namespace = "other": must stay "web" as the object was created with, since manifests are laid out by kind and namespace before rendering (a JSON patch must not change them)');
+  });
+
+  test('refuses an object whose kind a JSON patch changed', () => {
+    const chart = new Chart(new App(), 'env');
+    const object = new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'web' } });
+    object.addJsonPatch(JsonPatch.replace('/kind', 'Secret'));
+    expect(() => renderObject(object)).toThrow('[env/config] kind = "Secret": must stay "ConfigMap"');
   });
 });

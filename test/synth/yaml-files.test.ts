@@ -1,7 +1,9 @@
 import { execFileSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { yamlDocument, yamlDocuments } from '../../synth/yaml-files';
+import { WORKER_THRESHOLD, yamlDocument, yamlDocuments, YamlFile, YamlFileWriter, yamlWorkersFor } from '../../synth/yaml-files';
 
 /**
  * Strings that a YAML 1.1 reader (go-yaml v2 in kubectl and Helm, PyYAML in
@@ -75,5 +77,74 @@ describe('yamlDocument', () => {
     const text = yamlDocument(value, { sortKeys: true });
     expect(text).toBe('a:\n  B: 2\n  "y":\n    - c: 2\n      d: 1\n  z: 1\nb: 1\n');
     expect(parse(text)).toEqual(value);
+  });
+});
+
+describe('YamlFileWriter', () => {
+  /** Files of every shape the manifests have: tricky strings, nesting, many objects, an empty file. */
+  const files: YamlFile[] = Array.from({ length: 40 }, (_, i) => ({
+    path: `env/manifests/10-team-${i}.yaml`,
+    header: `Header ${i}.`,
+    objects: Array.from({ length: i % 7 }, (_, j) => ({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c-${j}`, namespace: `team-${i}`, labels: { on: 'yes' } },
+      data: { tricky: TRICKY[(i + j) % TRICKY.length], list: TRICKY.slice(j, j + 3), nested: { deep: [{ a: i }, { b: null }] } },
+    })),
+  }));
+  const write = (workers: number, directory?: string) => {
+    const writer = new YamlFileWriter(workers, directory);
+    for (const file of files) writer.add(file);
+    return writer.finish();
+  };
+
+  test('serializes on worker threads to the same bytes, in the same order, as on the main thread', () => {
+    const inline = write(0);
+    expect(inline.map(f => f.path)).toEqual(files.map(f => f.path));
+    expect(inline[3].content).toBe(yamlDocuments(files[3].objects, 'Header 3.'));
+    expect(write(1)).toEqual(inline);
+    expect(write(3)).toEqual(inline);
+  });
+
+  test('writes each file into the folder it is given, with or without workers', () => {
+    for (const workers of [0, 2]) {
+      const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+      const written = write(workers, directory);
+      for (const file of written) expect(readFileSync(join(directory, file.path), 'utf8')).toBe(file.content);
+      expect(readdirSync(join(directory, 'env', 'manifests'))).toHaveLength(files.length);
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('reports an object the writer cannot serialize, on a worker as on the main thread', () => {
+    const bad = { path: 'bad.yaml', header: 'h', objects: [{ value: BigInt(1) }] };
+    expect(() => new YamlFileWriter(0).add(bad)).toThrow('unacceptable kind of an object to dump [object BigInt]');
+    const writer = new YamlFileWriter(1);
+    writer.add(files[1]);
+    writer.add(bad);
+    expect(() => writer.finish()).toThrow(/the YAML worker failed: .*unacceptable kind of an object to dump \[object BigInt\]/);
+  });
+
+  test('reports a file it cannot write', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+    // 'taken' is a file, so nothing can be written below it.
+    writeFileSync(join(directory, 'taken'), '');
+    const writer = new YamlFileWriter(1, directory);
+    writer.add({ ...files[2], path: 'taken/below.yaml' });
+    expect(() => writer.finish()).toThrow(/the YAML worker failed: Error: E[A-Z]+: .*taken/);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  test('can be abandoned with work in flight', () => {
+    const writer = new YamlFileWriter(1);
+    writer.add(files[6]);
+    expect(() => writer.abandon()).not.toThrow();
+  });
+});
+
+describe('yamlWorkersFor', () => {
+  test('uses no worker for few objects or a single core, and one otherwise', () => {
+    expect(yamlWorkersFor(WORKER_THRESHOLD - 1, 2)).toBe(0);
+    expect(yamlWorkersFor(WORKER_THRESHOLD, 2)).toBe(1);
+    expect(yamlWorkersFor(100 * WORKER_THRESHOLD, 16)).toBe(1);
+    expect(yamlWorkersFor(100 * WORKER_THRESHOLD, 1)).toBe(0);
   });
 });
