@@ -79,10 +79,12 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
  */
 function render({ app, environments }: ValidatedModel, directory?: string): Rendering {
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
-  const manifests = new YamlFileWriter(yamlWorkersFor(objects), directory);
+  const manifests = new YamlFileWriter(yamlWorkersFor(objects));
   try {
     for (const { name, header, manifests: files } of environments) {
-      for (const file of files) manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) });
+      for (const file of files) {
+        manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) }, directory);
+      }
     }
     const files = [
       ...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)),

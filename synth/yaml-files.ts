@@ -48,8 +48,8 @@ export interface YamlFile {
 }
 
 /**
- * Serializes YAML files as they are added, and writes each into `directory`
- * when given one; `finish()` returns them all, in the order added. With
+ * Serializes YAML files as they are added, and writes each into the folder
+ * given with it, if any; `finish()` returns them all, in the order added. With
  * workers, files are serialized and written on worker threads while the main
  * thread renders the next objects. The bytes are the same either way: the
  * same writer and options, and each file keeps its objects' order.
@@ -59,19 +59,20 @@ export class YamlFileWriter {
   private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly worker: YamlWorker; readonly index: number })[] = [];
 
   /** `workers`: how many worker threads serialize; with none, each file is serialized when added. */
-  constructor(workers: number, private readonly directory?: string) {
-    this.workers = Array.from({ length: workers }, () => new YamlWorker(directory));
+  constructor(workers: number) {
+    this.workers = Array.from({ length: workers }, () => new YamlWorker());
   }
 
-  public add({ path, header, objects }: YamlFile): void {
+  /** Serializes `file`, and writes it below `directory` if given. */
+  public add({ path, header, objects }: YamlFile, directory?: string): void {
     if (this.workers.length === 0) {
       const file = { path, content: yamlDocuments(objects, header) };
-      if (this.directory !== undefined) writeFiles(this.directory, [file]);
+      if (directory !== undefined) writeFiles(directory, [file]);
       this.slots.push({ file });
       return;
     }
     const worker = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-    this.slots.push({ path, worker, index: worker.post({ path, header, objects }) });
+    this.slots.push({ path, worker, index: worker.post({ path, header, objects }, directory) });
   }
 
   /** Every file added, in order. Waits for the workers to finish. */
@@ -133,9 +134,9 @@ parentPort.on('message', file => {
   try {
     const text = '# ' + file.header + '\\n' + file.objects.map(object => '---\\n' + dump(object, workerData.options)).join('');
     texts.push(text);
-    if (workerData.directory !== undefined) {
+    if (file.directory !== undefined) {
       // Written in the background (libuv's thread pool), while the next file is serialized.
-      const path = join(workerData.directory, file.path);
+      const path = join(file.directory, file.path);
       writes.push(mkdir(dirname(path), { recursive: true }).then(() => writeFile(path, text)).catch(fail));
     }
   } catch (error) {
@@ -156,21 +157,21 @@ class YamlWorker {
   private readonly results: MessagePort;
   private readonly answered = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(directory: string | undefined) {
+  constructor() {
     const { port1, port2 } = new MessageChannel();
     this.results = port1;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { jsYaml: require.resolve('js-yaml'), options: DOCUMENT_OPTIONS, directory, results: port2, answered: this.answered },
+      workerData: { jsYaml: require.resolve('js-yaml'), options: DOCUMENT_OPTIONS, results: port2, answered: this.answered },
       transferList: [port2],
     });
     // The main thread waits for the answer synchronously; the worker must never hold the process open.
     this.worker.unref();
   }
 
-  /** Sends a file; returns its index in this worker's answer. */
-  public post(file: YamlFile): number {
-    this.worker.postMessage(file);
+  /** Sends a file (to be written below `directory`, if given); returns its index in this worker's answer. */
+  public post(file: YamlFile, directory: string | undefined): number {
+    this.worker.postMessage({ ...file, directory });
     this.load += file.objects.length;
     return this.files++;
   }

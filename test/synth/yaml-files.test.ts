@@ -91,8 +91,8 @@ describe('YamlFileWriter', () => {
     })),
   }));
   const write = (workers: number, directory?: string) => {
-    const writer = new YamlFileWriter(workers, directory);
-    for (const file of files) writer.add(file);
+    const writer = new YamlFileWriter(workers);
+    for (const file of files) writer.add(file, directory);
     return writer.finish();
   };
 
@@ -127,8 +127,8 @@ describe('YamlFileWriter', () => {
     const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
     // 'taken' is a file, so nothing can be written below it.
     writeFileSync(join(directory, 'taken'), '');
-    const writer = new YamlFileWriter(1, directory);
-    writer.add({ ...files[2], path: 'taken/below.yaml' });
+    const writer = new YamlFileWriter(1);
+    writer.add({ ...files[2], path: 'taken/below.yaml' }, directory);
     expect(() => writer.finish()).toThrow(/the YAML worker failed: Error: E[A-Z]+: .*taken/);
     rmSync(directory, { recursive: true, force: true });
   });
