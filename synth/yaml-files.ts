@@ -51,8 +51,9 @@ export interface YamlFile {
  * Serializes YAML files as they are added, and writes each into the folder
  * given with it, if any; `finish()` returns them all, in the order added. With
  * workers, files are serialized and written on worker threads while the main
- * thread renders the next objects. The bytes are the same either way: the
- * same writer and options, and each file keeps its objects' order.
+ * thread renders the next objects; when the workers fall behind, the main
+ * thread serializes the next file itself. The bytes are the same either way:
+ * the same writer and options, and each file keeps its objects' order.
  */
 export class YamlFileWriter {
   private readonly workers: YamlWorker[];
@@ -65,13 +66,14 @@ export class YamlFileWriter {
 
   /** Serializes `file`, and writes it below `directory` if given. */
   public add({ path, header, objects }: YamlFile, directory?: string): void {
-    if (this.workers.length === 0) {
+    const worker = this.workers.length === 0 ? undefined : this.workers.reduce((a, b) => (b.backlog < a.backlog ? b : a));
+    // A worker that has fallen behind gets no more: the main thread serializes this file itself.
+    if (worker === undefined || worker.backlog > MAX_BACKLOG) {
       const file = { path, content: yamlDocuments(objects, header) };
       if (directory !== undefined) writeFiles(directory, [file]);
       this.slots.push({ file });
       return;
     }
-    const worker = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
     this.slots.push({ path, worker, index: worker.post({ path, header, objects }, directory) });
   }
 
@@ -86,6 +88,13 @@ export class YamlFileWriter {
     for (const worker of this.workers) worker.stop();
   }
 }
+
+/**
+ * How many objects a worker may have waiting before the main thread serializes
+ * the next file itself (some 50 ms of work): the worker's queue stays short, so
+ * it finishes soon after the main thread whichever of the two is faster.
+ */
+const MAX_BACKLOG = 1000;
 
 /** Below this many objects, a worker (starting its thread and loading js-yaml there) costs more than it saves. */
 export const WORKER_THRESHOLD = 2000;
@@ -134,6 +143,7 @@ parentPort.on('message', file => {
   try {
     const text = '# ' + file.header + '\\n' + file.objects.map(object => '---\\n' + dump(object, workerData.options)).join('');
     texts.push(text);
+    Atomics.add(workerData.serialized, 0, file.objects.length);
     if (file.directory !== undefined) {
       // Written in the background (libuv's thread pool), while the next file is serialized.
       const path = join(file.directory, file.path);
@@ -150,29 +160,38 @@ const WORKER_DEADLINE_MS = 5 * 60 * 1000;
 
 /** One worker thread serializing files, and what it has been given. */
 class YamlWorker {
-  /** Objects posted so far: the next file goes to the least loaded worker. */
-  public load = 0;
+  /** Objects posted so far. */
+  private posted = 0;
   private files = 0;
   private readonly worker: Worker;
   private readonly results: MessagePort;
   private readonly answered = new Int32Array(new SharedArrayBuffer(4));
+  /** Objects the worker has serialized so far. */
+  private readonly serialized = new Int32Array(new SharedArrayBuffer(4));
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.results = port1;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { jsYaml: require.resolve('js-yaml'), options: DOCUMENT_OPTIONS, results: port2, answered: this.answered },
+      workerData: {
+        jsYaml: require.resolve('js-yaml'), options: DOCUMENT_OPTIONS, results: port2, answered: this.answered, serialized: this.serialized,
+      },
       transferList: [port2],
     });
     // The main thread waits for the answer synchronously; the worker must never hold the process open.
     this.worker.unref();
   }
 
+  /** Objects posted that the worker has not serialized yet. */
+  public get backlog(): number {
+    return this.posted - Atomics.load(this.serialized, 0);
+  }
+
   /** Sends a file (to be written below `directory`, if given); returns its index in this worker's answer. */
   public post(file: YamlFile, directory: string | undefined): number {
     this.worker.postMessage({ ...file, directory });
-    this.load += file.objects.length;
+    this.posted += file.objects.length;
     return this.files++;
   }
 

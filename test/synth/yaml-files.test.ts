@@ -104,6 +104,18 @@ describe('YamlFileWriter', () => {
     expect(write(3)).toEqual(inline);
   });
 
+  test('gives the same bytes when the main thread takes files from a worker that fell behind', () => {
+    const big: YamlFile = { path: 'env/manifests/10-big.yaml', header: 'Big.', objects: Array.from({ length: 3000 }, (_, i) => ({ index: i, value: TRICKY[i % TRICKY.length] })) };
+    const mixed = [big, ...files, big];
+    const inline = new YamlFileWriter(0);
+    const parallel = new YamlFileWriter(1);
+    for (const file of mixed) {
+      inline.add(file);
+      parallel.add(file);
+    }
+    expect(parallel.finish()).toEqual(inline.finish());
+  });
+
   test('writes each file into the folder it is given, with or without workers', () => {
     for (const workers of [0, 2]) {
       const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
