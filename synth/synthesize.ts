@@ -9,7 +9,7 @@ import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './ma
 import { renderTerraform } from './render-terraform';
 import { OutputFile, replaceDirectory, writeFiles } from './replace-directory';
 import { SynthError } from './synth-error';
-import { yamlDocuments, YamlFileWriter, yamlWorkersFor } from './yaml-files';
+import { useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
 
 /** What a synth renders: the files, and the warnings to show. */
 export interface Rendering {
@@ -79,7 +79,7 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
  */
 function render({ app, environments }: ValidatedModel, directory?: string): Rendering {
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
-  const manifests = new YamlFileWriter(yamlWorkersFor(objects));
+  const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {
     for (const { name, header, manifests: files } of environments) {
       for (const file of files) {
@@ -94,7 +94,7 @@ function render({ app, environments }: ValidatedModel, directory?: string): Rend
     const warnings = collectWarnings(app);
     return { files: [...manifests.finish(), ...files], warnings };
   } catch (error) {
-    manifests.abandon();
+    void manifests.abandon();
     throw error;
   }
 }

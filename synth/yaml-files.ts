@@ -50,49 +50,49 @@ export interface YamlFile {
 /**
  * Serializes YAML files as they are added, and writes each into the folder
  * given with it, if any; `finish()` returns them all, in the order added. With
- * workers, files are serialized and written on worker threads while the main
- * thread renders the next objects; when the workers fall behind, the main
+ * a worker, files are serialized and written on a worker thread while the main
+ * thread renders the next objects; when the worker falls behind, the main
  * thread serializes the next file itself. The bytes are the same either way:
  * the same writer and options, and each file keeps its objects' order.
  */
 export class YamlFileWriter {
-  private readonly workers: YamlWorker[];
-  private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly worker: YamlWorker; readonly index: number })[] = [];
+  private readonly worker?: YamlWorker;
+  private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly index: number })[] = [];
 
-  /** `workers`: how many worker threads serialize; with none, each file is serialized when added. */
-  constructor(workers: number) {
-    this.workers = Array.from({ length: workers }, () => new YamlWorker());
+  /** With `worker`, a worker thread serializes; without, each file is serialized when added. */
+  constructor({ worker }: { worker: boolean }) {
+    if (worker) this.worker = new YamlWorker();
   }
 
   /** Serializes `file`, and writes it below `directory` if given. */
   public add({ path, header, objects }: YamlFile, directory?: string): void {
-    const worker = this.workers.length === 0 ? undefined : this.workers.reduce((a, b) => (b.backlog < a.backlog ? b : a));
     // A worker that has fallen behind gets no more: the main thread serializes this file itself.
-    if (worker === undefined || worker.backlog > MAX_BACKLOG) {
+    if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
       const file = { path, content: yamlDocuments(objects, header) };
       if (directory !== undefined) writeFiles(directory, [file]);
       this.slots.push({ file });
       return;
     }
-    this.slots.push({ path, worker, index: worker.post({ path, header, objects }, directory) });
+    this.slots.push({ path, index: this.worker.post({ path, header, objects }, directory) });
   }
 
-  /** Every file added, in order. Waits for the workers to finish. */
+  /** Every file added, in order. Waits for the worker to finish. */
   public finish(): OutputFile[] {
-    const texts = new Map(this.workers.map(worker => [worker, worker.collect()]));
-    return this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts.get(slot.worker)![slot.index] }));
+    const texts = this.worker?.collect() ?? [];
+    return this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts[slot.index] }));
   }
 
-  /** Stops the workers without waiting for them, when the synth fails before `finish()`. */
-  public abandon(): void {
-    for (const worker of this.workers) worker.stop();
+  /** Stops the worker without waiting for its work, when the synth fails before `finish()`; settles once it has stopped. */
+  public abandon(): Promise<void> {
+    return this.worker?.stop() ?? Promise.resolve();
   }
 }
 
 /**
- * How many objects a worker may have waiting before the main thread serializes
- * the next file itself (some 50 ms of work): the worker's queue stays short, so
- * it finishes soon after the main thread whichever of the two is faster.
+ * How many objects the worker may have waiting before the main thread
+ * serializes the next file itself (some 50 ms of work): the worker's queue
+ * stays short, so it finishes soon after the main thread whichever of the two
+ * is faster.
  */
 const MAX_BACKLOG = 1000;
 
@@ -100,12 +100,13 @@ const MAX_BACKLOG = 1000;
 export const WORKER_THRESHOLD = 2000;
 
 /**
- * How many workers serialize `objects` objects: none for few objects or on a
- * single core; otherwise one, as one worker keeps pace with the main thread
- * rendering the objects (cdk8s's `toJson` takes longer than js-yaml's `dump`).
+ * Whether a worker serializes `objects` objects: not for few objects, nor on a
+ * single core. One is enough: it keeps pace with the main thread rendering the
+ * objects (cdk8s's `toJson` takes longer than js-yaml's `dump`), and the main
+ * thread takes over files when it does not.
  */
-export function yamlWorkersFor(objects: number, cores = availableParallelism()): number {
-  return objects >= WORKER_THRESHOLD && cores > 1 ? 1 : 0;
+export function useYamlWorker(objects: number, cores = availableParallelism()): boolean {
+  return objects >= WORKER_THRESHOLD && cores > 1;
 }
 
 function yamlText(header: string, documents: readonly string[]): string {
@@ -206,12 +207,12 @@ class YamlWorker {
       if ('failure' in answer) throw new Error(`the YAML worker failed: ${answer.failure}`);
       return answer.texts;
     } finally {
-      this.stop();
+      void this.stop();
     }
   }
 
-  public stop(): void {
+  public async stop(): Promise<void> {
     this.results.close();
-    void this.worker.terminate();
+    await this.worker.terminate();
   }
 }

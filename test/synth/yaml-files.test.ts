@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { WORKER_THRESHOLD, yamlDocument, yamlDocuments, YamlFile, YamlFileWriter, yamlWorkersFor } from '../../synth/yaml-files';
+import { useYamlWorker, WORKER_THRESHOLD, yamlDocument, yamlDocuments, YamlFile, YamlFileWriter } from '../../synth/yaml-files';
 
 /**
  * Strings that a YAML 1.1 reader (go-yaml v2 in kubectl and Helm, PyYAML in
@@ -90,25 +90,24 @@ describe('YamlFileWriter', () => {
       data: { tricky: TRICKY[(i + j) % TRICKY.length], list: TRICKY.slice(j, j + 3), nested: { deep: [{ a: i }, { b: null }] } },
     })),
   }));
-  const write = (workers: number, directory?: string) => {
-    const writer = new YamlFileWriter(workers);
+  const write = (worker: boolean, directory?: string) => {
+    const writer = new YamlFileWriter({ worker });
     for (const file of files) writer.add(file, directory);
     return writer.finish();
   };
 
-  test('serializes on worker threads to the same bytes, in the same order, as on the main thread', () => {
-    const inline = write(0);
+  test('serializes on a worker thread to the same bytes, in the same order, as on the main thread', () => {
+    const inline = write(false);
     expect(inline.map(f => f.path)).toEqual(files.map(f => f.path));
     expect(inline[3].content).toBe(yamlDocuments(files[3].objects, 'Header 3.'));
-    expect(write(1)).toEqual(inline);
-    expect(write(3)).toEqual(inline);
+    expect(write(true)).toEqual(inline);
   });
 
   test('gives the same bytes when the main thread takes files from a worker that fell behind', () => {
     const big: YamlFile = { path: 'env/manifests/10-big.yaml', header: 'Big.', objects: Array.from({ length: 3000 }, (_, i) => ({ index: i, value: TRICKY[i % TRICKY.length] })) };
     const mixed = [big, ...files, big];
-    const inline = new YamlFileWriter(0);
-    const parallel = new YamlFileWriter(1);
+    const inline = new YamlFileWriter({ worker: false });
+    const parallel = new YamlFileWriter({ worker: true });
     for (const file of mixed) {
       inline.add(file);
       parallel.add(file);
@@ -117,9 +116,9 @@ describe('YamlFileWriter', () => {
   });
 
   test('writes each file into the folder it is given, with or without workers', () => {
-    for (const workers of [0, 2]) {
+    for (const worker of [false, true]) {
       const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
-      const written = write(workers, directory);
+      const written = write(worker, directory);
       for (const file of written) expect(readFileSync(join(directory, file.path), 'utf8')).toBe(file.content);
       expect(readdirSync(join(directory, 'env', 'manifests'))).toHaveLength(files.length);
       rmSync(directory, { recursive: true, force: true });
@@ -128,8 +127,8 @@ describe('YamlFileWriter', () => {
 
   test('reports an object the writer cannot serialize, on a worker as on the main thread', () => {
     const bad = { path: 'bad.yaml', header: 'h', objects: [{ value: BigInt(1) }] };
-    expect(() => new YamlFileWriter(0).add(bad)).toThrow('unacceptable kind of an object to dump [object BigInt]');
-    const writer = new YamlFileWriter(1);
+    expect(() => new YamlFileWriter({ worker: false }).add(bad)).toThrow('unacceptable kind of an object to dump [object BigInt]');
+    const writer = new YamlFileWriter({ worker: true });
     writer.add(files[1]);
     writer.add(bad);
     expect(() => writer.finish()).toThrow(/the YAML worker failed: .*unacceptable kind of an object to dump \[object BigInt\]/);
@@ -139,24 +138,23 @@ describe('YamlFileWriter', () => {
     const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
     // 'taken' is a file, so nothing can be written below it.
     writeFileSync(join(directory, 'taken'), '');
-    const writer = new YamlFileWriter(1);
+    const writer = new YamlFileWriter({ worker: true });
     writer.add({ ...files[2], path: 'taken/below.yaml' }, directory);
     expect(() => writer.finish()).toThrow(/the YAML worker failed: Error: E[A-Z]+: .*taken/);
     rmSync(directory, { recursive: true, force: true });
   });
 
-  test('can be abandoned with work in flight', () => {
-    const writer = new YamlFileWriter(1);
+  test('stops its worker when abandoned with work in flight', async () => {
+    const writer = new YamlFileWriter({ worker: true });
     writer.add(files[6]);
-    expect(() => writer.abandon()).not.toThrow();
+    await expect(writer.abandon()).resolves.toBeUndefined();
   });
 });
 
-describe('yamlWorkersFor', () => {
-  test('uses no worker for few objects or a single core, and one otherwise', () => {
-    expect(yamlWorkersFor(WORKER_THRESHOLD - 1, 2)).toBe(0);
-    expect(yamlWorkersFor(WORKER_THRESHOLD, 2)).toBe(1);
-    expect(yamlWorkersFor(100 * WORKER_THRESHOLD, 16)).toBe(1);
-    expect(yamlWorkersFor(100 * WORKER_THRESHOLD, 1)).toBe(0);
+describe('useYamlWorker', () => {
+  test('uses no worker for few objects or on a single core', () => {
+    expect(useYamlWorker(WORKER_THRESHOLD - 1, 2)).toBe(false);
+    expect(useYamlWorker(WORKER_THRESHOLD, 2)).toBe(true);
+    expect(useYamlWorker(100 * WORKER_THRESHOLD, 1)).toBe(false);
   });
 });
