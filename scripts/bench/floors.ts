@@ -1,0 +1,70 @@
+// The two floors a synth is measured against, rendering exactly what it wrote.
+import { mkdirSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { App as TerraformApp, TerraformStack } from 'cdktf';
+import { parseAllDocuments } from 'yaml';
+import { OutputFile } from '../../synth/replace-directory';
+import { yamlDocuments } from '../../synth/yaml-files';
+
+/** What a synth wrote, as plain data. */
+export interface SynthOutput {
+  /** Every object of the manifest files, in order. */
+  readonly manifests: object[];
+  /** The other YAML files (node layer, Kubespray inventory), document by document. */
+  readonly yaml: { readonly path: string; readonly documents: object[] }[];
+  /** The files that are neither YAML nor Terraform (summary, sysctl). */
+  readonly text: OutputFile[];
+  /** Each environment's Terraform stack. */
+  readonly terraform: { readonly stack: string; readonly json: Record<string, unknown> }[];
+}
+
+/** A synth's files as plain data, by kind of file. */
+export function synthOutput(files: readonly OutputFile[]): SynthOutput {
+  const documents = (content: string) => parseAllDocuments(content).map(document => document.toJS() as object);
+  const output: SynthOutput = { manifests: [], yaml: [], text: [], terraform: [] };
+  for (const file of files) {
+    if (file.path.includes('/manifests/')) output.manifests.push(...documents(file.content));
+    else if (file.path.endsWith('/cdk.tf.json')) output.terraform.push({ stack: file.path.split('/')[0], json: JSON.parse(file.content) });
+    else if (/\.ya?ml$/.test(file.path)) output.yaml.push({ path: file.path, documents: documents(file.content) });
+    else output.text.push(file);
+  }
+  return output;
+}
+
+/**
+ * The floor of the frameworks: the same files rendered by bare cdk8s and
+ * cdktf into `folder`. The manifest objects are plain `ApiObject`s of one
+ * chart (`cdk8s/objects.k8s.yaml`), each Terraform stack is a plain
+ * `TerraformStack` holding the same JSON (`cdktf/stacks/<env>/cdk.tf.json`),
+ * the other YAML files are written with cdk8s's `Yaml` and the text files as
+ * they are (`files/<path>`).
+ */
+export function renderWithFrameworks(output: SynthOutput, folder: string): void {
+  const app = new App({ outdir: join(folder, 'cdk8s') });
+  const chart = new Chart(app, 'objects', { disableResourceNameHashes: true });
+  output.manifests.forEach((object, i) => new ApiObject(chart, String(i), object as any));
+  app.synth();
+  const terraform = new TerraformApp({ outdir: join(folder, 'cdktf') });
+  for (const { stack, json } of output.terraform) {
+    const plain = new TerraformStack(terraform, stack);
+    for (const [block, content] of Object.entries(json)) plain.addOverride(block, content);
+  }
+  terraform.synth();
+  for (const { path, documents } of output.yaml) write(join(folder, 'files', path), Yaml.stringify(...documents));
+  for (const { path, content } of output.text) write(join(folder, 'files', path), content);
+}
+
+/**
+ * The floor of the work: every YAML document serialized with prodk8s's writer
+ * into `folder/objects.yaml`, the Terraform JSON into `folder/terraform.json`.
+ */
+export function serializeAlone(output: SynthOutput, folder: string): void {
+  writeFileSync(join(folder, 'objects.yaml'), yamlDocuments([...output.manifests, ...output.yaml.flatMap(file => file.documents)], 'objects'));
+  writeFileSync(join(folder, 'terraform.json'), JSON.stringify(output.terraform.map(stack => stack.json), undefined, 2));
+}
+
+function write(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
