@@ -64,9 +64,15 @@ export class TenantRoutes extends Construct {
     super(scope, id);
     const routes = props.routes;
     this.names = routeNames(routes);
-    const merged = new Set(props.controller === 'nginx'
-      ? routes.map(r => r.host).filter((host, i, hosts) => hosts.indexOf(host) !== i)
-      : []);
+    const firstOfRoute = firstIndexes(routes, routeKey);
+    const firstOfHost = firstIndexes(routes, route => route.host);
+    // The hosts with several routes, each with its first route.
+    const merged = new Map<string, RouteSpec>();
+    if (props.controller === 'nginx') {
+      routes.forEach((route, i) => {
+        if (firstOfHost[i] !== i && !merged.has(route.host)) merged.set(route.host, routes[firstOfHost[i]]);
+      });
+    }
     const ingress = (name: string, annotations: Record<string, string>, spec: k8s.IngressSpec): void => {
       new k8s.KubeIngress(this, name, {
         metadata: { name, namespace: props.namespace, ...Object.keys(annotations).length > 0 ? { annotations } : {} },
@@ -76,13 +82,12 @@ export class TenantRoutes extends Construct {
     const tls = (route: RouteSpec): Partial<k8s.IngressSpec> =>
       route.tls ? { tls: [{ hosts: [route.host], secretName: route.tls.secretName }] } : {};
 
-    for (const host of merged) {
-      const first = routes.find(r => r.host === host)!;
+    for (const [host, first] of merged) {
       ingress(hostIngressName(host), { [MERGEABLE]: 'master' }, { rules: [{ host }], ...tls(first) });
     }
     routes.forEach((route, i) => {
       // A duplicate is reported by the validation; rendering it would only clash.
-      if (routes.findIndex(other => sameRoute(other, route)) !== i) return;
+      if (firstOfRoute[i] !== i) return;
       const prefix = route.pathPrefix ?? '/';
       const strip = route.stripPrefix === true;
       const minion = merged.has(route.host);
@@ -139,9 +144,25 @@ export function hostIngressName(host: string): string {
  */
 function routeNames(routes: readonly RouteSpec[]): string[] {
   const names = routes.map(routeName);
-  return names.map((name, i) => names.some((other, j) => other === name && !sameRoute(routes[j], routes[i]))
-    ? withHash(name, `${routes[i].host} ${routes[i].pathPrefix ?? '/'}`)
-    : name);
+  // The distinct routes behind each readable name.
+  const routesNamed = new Map<string, Set<string>>();
+  routes.forEach((route, i) => routesNamed.set(names[i], (routesNamed.get(names[i]) ?? new Set<string>()).add(routeKey(route))));
+  return names.map((name, i) => (routesNamed.get(name)!.size > 1 ? withHash(name, routeKey(routes[i])) : name));
+}
+
+/** What makes a route distinct: its host and path prefix. */
+function routeKey(route: RouteSpec): string {
+  return `${route.host} ${route.pathPrefix ?? '/'}`;
+}
+
+/** For each item, the index of the first item with the same key: its own, unless it repeats an earlier one. */
+function firstIndexes<T>(items: readonly T[], key: (item: T) => string): number[] {
+  const first = new Map<string, number>();
+  return items.map((item, i) => {
+    const k = key(item);
+    if (!first.has(k)) first.set(k, i);
+    return first.get(k)!;
+  });
 }
 
 function slug(text: string): string {
@@ -158,10 +179,6 @@ function withHash(name: string, key: string): string {
   return `${name.slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1).replace(/-+$/, '')}-${hash}`;
 }
 
-function sameRoute(a: RouteSpec, b: RouteSpec): boolean {
-  return a.host === b.host && (a.pathPrefix ?? '/') === (b.pathPrefix ?? '/');
-}
-
 /** Characters a regular expression reads as more than themselves; `.` is escaped instead. */
 const REGEX_METACHARACTERS = /[\^$*+?()[\]{}|\\]/;
 /** RFC 3986 path characters, without the regex metacharacters. */
@@ -170,6 +187,8 @@ const PATH_CHARACTERS = /^[A-Za-z0-9\-._~%!&',;=:@/]*$/;
 const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function checkRoutes(checks: Checks, routes: readonly RouteSpec[]): void {
+  const firstOfRoute = firstIndexes(routes, routeKey);
+  const firstOfHost = firstIndexes(routes, route => route.host);
   routes.forEach((route, i) => {
     const field = `routes[${i}]`;
     const prefix = route.pathPrefix ?? '/';
@@ -200,9 +219,9 @@ function checkRoutes(checks: Checks, routes: readonly RouteSpec[]): void {
     }
     if (route.tls) checks.dns1123Subdomain(`${field}.tls.secretName`, route.tls.secretName);
 
-    const first = routes.findIndex(other => sameRoute(other, route));
+    const first = firstOfRoute[i];
     checks.expect(first === i, field, `${route.host}${prefix}`, `duplicates routes[${first}]: a host and path lead to one Service`);
-    const hostFirst = routes.findIndex(other => other.host === route.host);
+    const hostFirst = firstOfHost[i];
     checks.expect(route.tls?.secretName === routes[hostFirst].tls?.secretName, `${field}.tls`, route.tls,
       `must be the TLS of routes[${hostFirst}], which has the same host: a host is served with one certificate`);
   });

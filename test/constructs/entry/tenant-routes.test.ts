@@ -145,6 +145,16 @@ describe('TenantRoutes', () => {
         expect(stripped.spec.rules[0].http.paths[0].path).toBe('/api(/|$)(.*)');
       });
 
+      test('get one master per host when hosts interleave, each with the TLS of its host', () => {
+        const other = { ...api, stripPrefix: false, tls: { secretName: 'api-tls' } };
+        const interleaved = routesOf('nginx', [routes[0], other, routes[1], { ...other, pathPrefix: '/v2' }]);
+        const masters = interleaved.filter(o => o.kind === 'Ingress' && (o as any).metadata.annotations?.['nginx.org/mergeable-ingress-type'] === 'master');
+        expect(masters.map((o: any) => [o.metadata.name, o.spec.tls[0].secretName])).toEqual([
+          ['host-shop-example-com', 'shop-tls'], ['host-api-example-com', 'api-tls'],
+        ]);
+        expect(namesOf(interleaved, 'Ingress')).toHaveLength(6);
+      });
+
       test('leave a host with one route a plain Ingress', () => {
         const mixed = routesOf('nginx', [...routes, api]);
         expect(findObject(mixed, 'Ingress', 'route-api-example-com-api').metadata.annotations).not.toHaveProperty(['nginx.org/mergeable-ingress-type']);
