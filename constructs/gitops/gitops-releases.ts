@@ -32,7 +32,7 @@ export class FluxReleases extends Construct {
     super(scope, id);
     const namespace = props.namespace ?? 'flux-system';
     const interval = props.interval ?? '10m';
-    const repositories = new Map<string, string>();
+    const repositories = new Set<string>();
     for (const addon of props.addons) {
       const { repository, name, version } = addon.chart;
       let chartSource: Record<string, unknown>;
@@ -52,7 +52,7 @@ export class FluxReleases extends Construct {
       } else {
         const repositoryName = repositoryObjectName(repository);
         if (!repositories.has(repository)) {
-          repositories.set(repository, repositoryName);
+          repositories.add(repository);
           new ApiObject(this, `repository-${repositoryName}`, {
             apiVersion: 'source.toolkit.fluxcd.io/v1',
             kind: 'HelmRepository',

@@ -1,10 +1,10 @@
 // The two floors a synth is measured against, rendering exactly what it wrote.
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, join } from 'path';
+import { writeFileSync } from 'fs';
+import { join } from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { App as TerraformApp, TerraformStack } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
-import { OutputFile } from '../../synth/replace-directory';
+import { OutputFile, writeFiles } from '../../synth/replace-directory';
 import { yamlDocuments } from '../../synth/yaml-files';
 
 /** What a synth wrote, as plain data. */
@@ -51,8 +51,7 @@ export function renderWithFrameworks(output: SynthOutput, folder: string): void 
     for (const [block, content] of Object.entries(json)) plain.addOverride(block, content);
   }
   terraform.synth();
-  for (const { path, documents } of output.yaml) write(join(folder, 'files', path), Yaml.stringify(...documents));
-  for (const { path, content } of output.text) write(join(folder, 'files', path), content);
+  writeFiles(join(folder, 'files'), [...output.yaml.map(({ path, documents }) => ({ path, content: Yaml.stringify(...documents) })), ...output.text]);
 }
 
 /**
@@ -62,9 +61,4 @@ export function renderWithFrameworks(output: SynthOutput, folder: string): void 
 export function serializeAlone(output: SynthOutput, folder: string): void {
   writeFileSync(join(folder, 'objects.yaml'), yamlDocuments([...output.manifests, ...output.yaml.flatMap(file => file.documents)], 'objects'));
   writeFileSync(join(folder, 'terraform.json'), JSON.stringify(output.terraform.map(stack => stack.json), undefined, 2));
-}
-
-function write(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
 }
