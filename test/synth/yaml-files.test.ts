@@ -60,6 +60,19 @@ describe('yamlDocuments', () => {
     }
   });
 
+  test('is each object\'s own document behind a `---`, also after text that keeps trailing newlines', () => {
+    const objects = [
+      { kind: 'ConfigMap', data: { script: 'echo "${A}"\n\n' } },
+      { kind: 'ConfigMap', data: { rule: 'a\nb', tricky: TRICKY } },
+      { kind: 'Secret', list: [[], {}, ''] },
+    ];
+    const text = yamlDocuments(objects, 'h');
+    expect(text).toBe(`# h\n${objects.map(object => `---\n${yamlDocument(object)}`).join('')}`);
+    // The block keeps its trailing newlines, so the document is ended explicitly before the next one.
+    expect(text).toContain('  script: |+\n    echo "${A}"\n\n...\n---\n');
+    expect(readWithPyYaml(text)).toEqual(objects);
+  });
+
   test('keeps numbers, booleans and null as such', () => {
     const object = { int: 3, negative: -7, float: 0.5, big: 1e21, yes: true, no: false, nothing: null, list: [1, 'one'] };
     expect(readWithPyYaml(yamlDocuments([object], 'h'))).toEqual([object]);
