@@ -10,7 +10,9 @@ import { OutputFile, writeFiles } from './replace-directory';
  * `no`, `1:20` or `=` is not a string. Repeated objects are written out (no
  * aliases) and long lines are never folded, so every document reads on its
  * own and diffs line by line. These are js-yaml's `dump` options, split
- * between its two steps, so that a whole file is presented at once.
+ * between its two steps, so that a whole file is presented at once; the
+ * schema is added where they are used, as the worker cannot be sent its
+ * functions.
  */
 const AST_OPTIONS: FromJsOptions = { noRefs: true };
 const PRESENTER_OPTIONS: Omit<PresenterOptions, 'schema'> = { lineWidth: -1, quoteStyle: 'double' };
