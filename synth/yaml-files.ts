@@ -16,6 +16,7 @@ import { OutputFile, writeFiles } from './replace-directory';
  */
 const AST_OPTIONS: FromJsOptions = { noRefs: true };
 const PRESENTER_OPTIONS: Omit<PresenterOptions, 'schema'> = { lineWidth: -1, quoteStyle: 'double' };
+const PRESENTER: PresenterOptions = { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA };
 
 /** One YAML document; with `sortKeys`, mapping keys in code-unit order whatever the object's key order. */
 export function yamlDocument(value: unknown, { sortKeys = false } = {}): string {
@@ -25,7 +26,7 @@ export function yamlDocument(value: unknown, { sortKeys = false } = {}): string 
       if (node.kind === 'mapping') node.items.sort((a, b) => compareText(keyText(a.key), keyText(b.key)));
     });
   }
-  return present(documents, { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA });
+  return present(documents, PRESENTER);
 }
 
 /**
@@ -38,7 +39,7 @@ export function yamlDocuments(objects: readonly object[], header: string): strin
   for (const object of objects) {
     for (const document of jsToAst(object, DUMP_SCHEMA, AST_OPTIONS)) documents.push({ ...document, explicitStart: true });
   }
-  return `# ${header}\n${present(documents, { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA })}`;
+  return `# ${header}\n${present(documents, PRESENTER)}`;
 }
 
 function keyText(key: { kind: string; value?: string }): string {
@@ -124,8 +125,8 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * loaded from a file, so that it runs the same from compiled JavaScript and
  * under ts-jest. It loads the very js-yaml module the main thread uses, with
  * the same options, and repeats `yamlDocuments` and `writeFiles` in a few
- * lines (a test holds both paths to the same bytes). Each message is a file; `null`
- * asks for the texts of all, answered on the results port.
+ * lines (a test holds both paths to the same bytes). Each message is a file;
+ * `null` asks for the texts of all, answered on the results port.
  */
 const WORKER_SOURCE = `
 const { mkdir, writeFile } = require('fs/promises');

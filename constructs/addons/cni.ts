@@ -57,10 +57,6 @@ export interface CalicoProps {
 }
 
 /**
- * Calico through the Tigera operator: the CRD chart first, then the operator
- * chart, whose `installation` becomes the operator's Installation resource.
- */
-/**
  * Whether each node's pods take their addresses from the node's own range
  * (`node.spec.podCIDR`, allocated by the controller manager): Flannel always,
  * and Calico when neither encapsulation nor BGP carries pod routes, so that the
@@ -70,6 +66,10 @@ export function usesNodePodCidr(cni: { plugin: string; calicoEncapsulation?: str
   return cni.plugin === 'flannel' || ((cni.calicoEncapsulation ?? 'VXLAN') === 'None' && cni.calicoBgp === false);
 }
 
+/**
+ * Calico through the Tigera operator: the CRD chart first, then the operator
+ * chart, whose `installation` becomes the operator's Installation resource.
+ */
 export class Calico extends Construct {
   public readonly crds: HelmAddon;
   public readonly operator: HelmAddon;

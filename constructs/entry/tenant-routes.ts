@@ -70,7 +70,7 @@ export class TenantRoutes extends Construct {
     const merged = new Map<string, RouteSpec>();
     if (props.controller === 'nginx') {
       routes.forEach((route, i) => {
-        if (firstOfHost[i] !== i && !merged.has(route.host)) merged.set(route.host, routes[firstOfHost[i]]);
+        if (firstOfHost[i] !== i) merged.set(route.host, routes[firstOfHost[i]]);
       });
     }
     const ingress = (name: string, annotations: Record<string, string>, spec: k8s.IngressSpec): void => {
