@@ -7,7 +7,7 @@ import { environmentSummary } from '../stacks/summary';
 import { collectProblems } from './collect-problems';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
 import { renderTerraform } from './render-terraform';
-import { OutputFile, replaceDirectory, writeFiles } from './replace-directory';
+import { OutputFile, replaceDirectory, Staging, writeFiles } from './replace-directory';
 import { SynthError } from './synth-error';
 import { useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
 
@@ -72,25 +72,25 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
 }
 
 /**
- * The files of a valid model, also written into `directory` when given one.
+ * The files of a valid model, also written into a staging folder when given one.
  * The manifests are most of a large estate's work: each file is serialized
  * and written (on a worker thread, for a large estate) while the next one is
  * rendered.
  */
-function render({ app, environments }: ValidatedModel, directory?: string): Rendering {
+function render({ app, environments }: ValidatedModel, staging?: Staging): Rendering {
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
   const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {
     for (const { name, header, manifests: files } of environments) {
       for (const file of files) {
-        manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) }, directory);
+        manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) }, staging);
       }
     }
     const files = [
       ...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)),
       ...renderTerraform(environments.map(({ chart }) => chart.cluster)),
     ];
-    if (directory !== undefined) writeFiles(directory, files);
+    if (staging !== undefined) writeFiles(staging, files);
     const warnings = collectWarnings(app);
     return { files: [...manifests.finish(), ...files], warnings };
   } catch (error) {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions, visit } from 'js-yaml';
-import { OutputFile, writeFiles } from './replace-directory';
+import { OutputFile, Staging, writeFiles } from './replace-directory';
 
 /**
  * How every document is written. js-yaml's dump schema quotes any string that
@@ -75,16 +75,16 @@ export class YamlFileWriter {
     if (worker) this.worker = new YamlWorker();
   }
 
-  /** Serializes `file`, and writes it below `directory` if given. */
-  public add({ path, header, objects }: YamlFile, directory?: string): void {
+  /** Serializes `file`, and writes it into `staging` if given. */
+  public add({ path, header, objects }: YamlFile, staging?: Staging): void {
     // A worker that has fallen behind gets no more: the main thread serializes this file itself.
     if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
       const file = { path, content: yamlDocuments(objects, header) };
-      if (directory !== undefined) writeFiles(directory, [file]);
+      if (staging !== undefined) writeFiles(staging, [file]);
       this.slots.push({ file });
       return;
     }
-    this.slots.push({ path, index: this.worker.post({ path, header, objects }, directory) });
+    this.slots.push({ path, index: this.worker.post({ path, header, objects }, staging) });
   }
 
   /** Every file added, in order. Waits for the worker to finish. */
@@ -124,12 +124,13 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * The worker's whole program. It is evaluated from this text rather than
  * loaded from a file, so that it runs the same from compiled JavaScript and
  * under ts-jest. It loads the very js-yaml module the main thread uses, with
- * the same options, and repeats `yamlDocuments` and `writeFiles` in a few
- * lines (a test holds both paths to the same bytes). Each message is a file;
- * `null` asks for the texts of all, answered on the results port.
+ * the same options, and repeats `yamlDocuments` and `writeFiles` (linking
+ * unchanged files) in a few lines; tests hold both paths to the same bytes
+ * and the same links. Each message is a file; `null` asks for the texts of
+ * all, answered on the results port.
  */
 const WORKER_SOURCE = `
-const { mkdir, writeFile } = require('fs/promises');
+const { link, lstat, mkdir, readFile, writeFile } = require('fs/promises');
 const { dirname, join } = require('path');
 const { parentPort, workerData } = require('worker_threads');
 const { DUMP_SCHEMA, jsToAst, present } = require(workerData.jsYaml);
@@ -137,6 +138,9 @@ const texts = [];
 const writes = [];
 let failure;
 const fail = error => { failure = failure ?? String((error && error.stack) || error); };
+const holds = (path, text) => lstat(path)
+  .then(stats => stats.isFile() && stats.size === Buffer.byteLength(text) && readFile(path, 'utf8').then(old => old === text))
+  .catch(() => false);
 parentPort.on('message', file => {
   if (file === null) {
     Promise.all(writes).then(() => {
@@ -156,10 +160,14 @@ parentPort.on('message', file => {
     const text = '# ' + file.header + '\\n' + present(documents, { ...workerData.presenter, schema: DUMP_SCHEMA });
     texts.push(text);
     Atomics.add(workerData.serialized, 0, file.objects.length);
-    if (file.directory !== undefined) {
+    if (file.staging !== undefined) {
       // Written in the background (libuv's thread pool), while the next file is serialized.
-      const path = join(file.directory, file.path);
-      writes.push(mkdir(dirname(path), { recursive: true }).then(() => writeFile(path, text)).catch(fail));
+      const path = join(file.staging.directory, file.path);
+      const previous = file.staging.previous === undefined ? undefined : join(file.staging.previous, file.path);
+      writes.push(mkdir(dirname(path), { recursive: true })
+        .then(() => previous !== undefined && holds(previous, text))
+        .then(same => (same ? link(previous, path).catch(() => writeFile(path, text)) : writeFile(path, text)))
+        .catch(fail));
     }
   } catch (error) {
     fail(error);
@@ -200,9 +208,9 @@ class YamlWorker {
     return this.posted - Atomics.load(this.serialized, 0);
   }
 
-  /** Sends a file (to be written below `directory`, if given); returns its index in this worker's answer. */
-  public post(file: YamlFile, directory: string | undefined): number {
-    this.worker.postMessage({ ...file, directory });
+  /** Sends a file (to be written into `staging`, if given); returns its index in this worker's answer. */
+  public post(file: YamlFile, staging: Staging | undefined): number {
+    this.worker.postMessage({ ...file, staging });
     this.posted += file.objects.length;
     return this.files++;
   }

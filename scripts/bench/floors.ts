@@ -51,7 +51,7 @@ export function renderWithFrameworks(output: SynthOutput, folder: string): void 
     for (const [block, content] of Object.entries(json)) plain.addOverride(block, content);
   }
   terraform.synth();
-  writeFiles(join(folder, 'files'), [...output.yaml.map(({ path, documents }) => ({ path, content: Yaml.stringify(...documents) })), ...output.text]);
+  writeFiles({ directory: join(folder, 'files') }, [...output.yaml.map(({ path, documents }) => ({ path, content: Yaml.stringify(...documents) })), ...output.text]);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { execFileSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
+import { Staging } from '../../synth/replace-directory';
 import { useYamlWorker, WORKER_THRESHOLD, yamlDocument, yamlDocuments, YamlFile, YamlFileWriter } from '../../synth/yaml-files';
 
 /**
@@ -103,9 +104,9 @@ describe('YamlFileWriter', () => {
       data: { tricky: TRICKY[(i + j) % TRICKY.length], list: TRICKY.slice(j, j + 3), nested: { deep: [{ a: i }, { b: null }] } },
     })),
   }));
-  const write = (worker: boolean, directory?: string) => {
+  const write = (worker: boolean, staging?: Staging) => {
     const writer = new YamlFileWriter({ worker });
-    for (const file of files) writer.add(file, directory);
+    for (const file of files) writer.add(file, staging);
     return writer.finish();
   };
 
@@ -131,9 +132,27 @@ describe('YamlFileWriter', () => {
   test('writes each file into the folder it is given, with or without workers', () => {
     for (const worker of [false, true]) {
       const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
-      const written = write(worker, directory);
+      const written = write(worker, { directory });
       for (const file of written) expect(readFileSync(join(directory, file.path), 'utf8')).toBe(file.content);
       expect(readdirSync(join(directory, 'env', 'manifests'))).toHaveLength(files.length);
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('links each file the previous output holds unchanged, with or without workers', () => {
+    for (const worker of [false, true]) {
+      const previous = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+      write(worker, { directory: previous });
+      const edited = files[5].path;
+      writeFileSync(join(previous, edited), 'edited by hand');
+      const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+      const written = write(worker, { directory, previous });
+      for (const file of written) {
+        expect(readFileSync(join(directory, file.path), 'utf8')).toBe(file.content);
+        const linked = statSync(join(directory, file.path)).ino === statSync(join(previous, file.path)).ino;
+        expect([file.path, linked]).toEqual([file.path, file.path !== edited]);
+      }
+      rmSync(previous, { recursive: true, force: true });
       rmSync(directory, { recursive: true, force: true });
     }
   });
@@ -152,7 +171,7 @@ describe('YamlFileWriter', () => {
     // 'taken' is a file, so nothing can be written below it.
     writeFileSync(join(directory, 'taken'), '');
     const writer = new YamlFileWriter({ worker: true });
-    writer.add({ ...files[2], path: 'taken/below.yaml' }, directory);
+    writer.add({ ...files[2], path: 'taken/below.yaml' }, { directory });
     expect(() => writer.finish()).toThrow(/the YAML worker failed: Error: E[A-Z]+: .*taken/);
     rmSync(directory, { recursive: true, force: true });
   });
