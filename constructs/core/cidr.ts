@@ -12,7 +12,8 @@ export class Cidr {
   public static parse(text: string): Cidr {
     let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
     try {
-      parsed = ipaddr.parseCIDR(text);
+      // ipaddr.parseCIDR tries IPv6 first and throws on every IPv4 CIDR; the colon decides the family.
+      parsed = text.includes(':') ? ipaddr.IPv6.parseCIDR(text) : ipaddr.IPv4.parseCIDR(text);
     } catch {
       throw new RangeError(`"${text}" is not a CIDR (expected an address and a prefix length such as 10.244.0.0/16)`);
     }

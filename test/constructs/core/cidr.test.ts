@@ -4,11 +4,18 @@ describe('Cidr', () => {
   test('parses IPv4 and IPv6 networks', () => {
     expect(Cidr.parse('10.96.0.0/12')).toMatchObject({ family: 'ipv4', prefixLength: 12 });
     expect(Cidr.parse('fd00:10:96::/112')).toMatchObject({ family: 'ipv6', prefixLength: 112 });
+    // An IPv4-mapped IPv6 network is IPv6.
+    expect(Cidr.parse('::ffff:10.0.0.0/104')).toMatchObject({ family: 'ipv6', prefixLength: 104 });
   });
 
-  test.each(['10.96.0.0', '10.96.0.0/33', '300.1.0.0/16', 'cluster', ''])('rejects %p', text => {
+  test.each(['10.96.0.0', '10.96.0.0/33', '300.1.0.0/16', 'fd00::/129', 'fd00::1::/64', '10.0.0.0:80/8', 'cluster', ''])('rejects %p', text => {
     expect(Cidr.isValid(text)).toBe(false);
     expect(() => Cidr.parse(text)).toThrow('is not a CIDR');
+  });
+
+  test('takes a value that is not text for no CIDR', () => {
+    expect(Cidr.isValid(undefined)).toBe(false);
+    expect(Cidr.isValid(10)).toBe(false);
   });
 
   test('rejects host bits and names the network that was meant', () => {
