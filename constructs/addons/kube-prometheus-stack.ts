@@ -187,10 +187,14 @@ export class KubePrometheusStack extends Construct {
     });
     validateWith(this, checks => {
       // Each group becomes a PrometheusRule named after it: the names must stay distinct and valid.
-      const keys = this.ruleGroups.map(group => ruleMapKey(group.name));
-      this.ruleGroups.forEach((group, i) => {
-        checks.expect(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(keys[i]), `ruleGroups[${i}].name`, group.name, 'must give a PrometheusRule name: letters or digits, with dots, dashes or underscores between');
-        checks.expect(keys.indexOf(keys[i]) === i, `ruleGroups[${i}].name`, group.name, `gives the same PrometheusRule name as ${this.ruleGroups[keys.indexOf(keys[i])].name}`);
+      const groups = this.ruleGroups;
+      const firstWithKey = new Map<string, RuleGroup>();
+      groups.forEach((group, i) => {
+        const key = ruleMapKey(group.name);
+        checks.expect(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key), `ruleGroups[${i}].name`, group.name, 'must give a PrometheusRule name: letters or digits, with dots, dashes or underscores between');
+        const first = firstWithKey.get(key);
+        if (first) checks.fail(`ruleGroups[${i}].name`, group.name, `gives the same PrometheusRule name as ${first.name}`);
+        else firstWithKey.set(key, group);
       });
       checks.expect(/^\d+(ms|s|m|h|d|w|y)$/.test(prometheus.retention ?? '15d'), 'prometheus.retention', prometheus.retention, 'must be a Prometheus duration such as 15d');
       if (prometheus.retentionSize !== undefined) {
