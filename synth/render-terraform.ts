@@ -8,7 +8,9 @@ import { OutputFile } from './replace-directory';
 
 /**
  * Each cluster's Terraform stack as `<env>/terraform/cdk.tf.json`: the very
- * bytes `cdktf synth` writes, through a throwaway output folder.
+ * bytes `cdktf synth` writes, through a throwaway output folder. The folder
+ * is removed in the background, as nothing reads it again: the synth goes on
+ * meanwhile, and node waits for the removal before the process exits.
  */
 export function renderTerraform(clusters: readonly ProductionCluster[]): OutputFile[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodk8s-cdktf-'));
@@ -21,6 +23,6 @@ export function renderTerraform(clusters: readonly ProductionCluster[]): OutputF
       content: fs.readFileSync(path.join(outdir, 'stacks', cluster.name, 'cdk.tf.json'), 'utf8'),
     }));
   } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.rm(outdir, { recursive: true, force: true }, () => undefined);
   }
 }

@@ -81,15 +81,14 @@ function render({ app, environments }: ValidatedModel, staging?: Staging): Rende
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
   const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {
+    // Terraform first: its scratch folder is removed in the background while the manifests render.
+    const terraform = renderTerraform(environments.map(({ chart }) => chart.cluster));
     for (const { name, header, manifests: files } of environments) {
       for (const file of files) {
         manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) }, staging);
       }
     }
-    const files = [
-      ...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)),
-      ...renderTerraform(environments.map(({ chart }) => chart.cluster)),
-    ];
+    const files = [...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)), ...terraform];
     if (staging !== undefined) writeFiles(staging, files);
     const warnings = collectWarnings(app);
     return { files: [...manifests.finish(), ...files], warnings };

@@ -1,0 +1,42 @@
+import { Testing } from 'cdk8s';
+import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import os = require('os');
+import { join } from 'path';
+import { ProductionCluster } from '../../constructs';
+import { renderTerraform } from '../../synth/render-terraform';
+import { clusterSpec } from '../fixtures/cluster-spec';
+
+/** Resolves once `done()` holds, checking every few milliseconds for up to five seconds. */
+async function eventually(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 5) {
+    if (waited > 5000) throw new Error('still not done after 5 s');
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+}
+
+describe('renderTerraform', () => {
+  let scratchParent: string;
+  beforeEach(() => {
+    // The scratch folder lands where the test can see it.
+    scratchParent = mkdtempSync(join(os.tmpdir(), 'prodk8s-render-terraform-'));
+    jest.spyOn(os, 'tmpdir').mockReturnValue(scratchParent);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(scratchParent, { recursive: true, force: true });
+  });
+
+  test('renders each cluster\'s stack as <env>/terraform/cdk.tf.json', () => {
+    const clusters = ['dev', 'prod'].map(name => new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name })));
+    const files = renderTerraform(clusters);
+    expect(files.map(file => file.path)).toEqual(['dev/terraform/cdk.tf.json', 'prod/terraform/cdk.tf.json']);
+    expect(JSON.parse(files[1].content).terraform.backend).toEqual({ local: { path: 'terraform.prod.tfstate' } });
+  });
+
+  test('removes its scratch folder in the background', async () => {
+    const scratch = () => readdirSync(scratchParent).filter(name => name.startsWith('prodk8s-cdktf-'));
+    renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec())]);
+    expect(os.tmpdir).toHaveBeenCalled();
+    await eventually(() => scratch().length === 0);
+  });
+});
