@@ -27,9 +27,10 @@ export function replaceDirectory(target: string, fill: (staging: Staging) => voi
   mkdirSync(dirname(absolute), { recursive: true });
   const staging = mkdtempSync(join(dirname(absolute), `.${basename(absolute)}-staging-`));
   const retired = `${staging}-retired`;
+  const previous = existsSync(absolute) ? absolute : undefined;
   try {
-    fill({ directory: staging, previous: existsSync(absolute) ? absolute : undefined });
-    if (existsSync(absolute)) renameSync(absolute, retired);
+    fill({ directory: staging, previous });
+    if (previous !== undefined) renameSync(previous, retired);
     renameSync(staging, absolute);
   } catch (error) {
     if (!existsSync(absolute) && existsSync(retired)) renameSync(retired, absolute);
