@@ -2,26 +2,33 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
+import stableStringify = require('json-stable-stringify');
 import { ProductionCluster } from '../constructs';
 import { AddonReleasesStack } from '../stacks/addon-releases-stack';
 import { OutputFile } from './replace-directory';
 
 /**
  * Each cluster's Terraform stack as `<env>/terraform/cdk.tf.json`: the very
- * bytes `cdktf synth` writes, through a throwaway output folder. The folder
- * is removed in the background, as nothing reads it again: the synth goes on
- * meanwhile, and node waits for the removal before the process exits.
+ * bytes `cdktf synth` writes (a test holds them to it). Each stack runs its
+ * validations, then its Terraform JSON is written as cdktf's synthesizer
+ * writes it, keys sorted by json-stable-stringify, two spaces, in memory
+ * rather than through cdktf's output folder and manifest, which nothing here
+ * reads. The stacks hold no aspects and no cross-stack references, the two
+ * things `app.synth()` would prepare first.
+ *
+ * cdktf's `App` still creates a folder when constructed; it is a throwaway,
+ * removed in the background while the synth goes on (node waits for the
+ * removal before the process exits).
  */
 export function renderTerraform(clusters: readonly ProductionCluster[]): OutputFile[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodk8s-cdktf-'));
   try {
     const app = new App({ outdir });
-    for (const cluster of clusters) new AddonReleasesStack(app, cluster);
-    app.synth();
-    return clusters.map(cluster => ({
-      path: `${cluster.name}/terraform/cdk.tf.json`,
-      content: fs.readFileSync(path.join(outdir, 'stacks', cluster.name, 'cdk.tf.json'), 'utf8'),
-    }));
+    return clusters.map(cluster => {
+      const stack = new AddonReleasesStack(app, cluster);
+      stack.runAllValidations();
+      return { path: `${cluster.name}/terraform/cdk.tf.json`, content: stableStringify(stack.toTerraform(), { space: 2 })! };
+    });
   } finally {
     fs.rm(outdir, { recursive: true, force: true }, () => undefined);
   }

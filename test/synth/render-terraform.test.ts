@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { TerraformStack } from 'cdktf';
 import { mkdtempSync, readdirSync, rmSync } from 'fs';
 import os = require('os');
 import { join } from 'path';
@@ -31,6 +32,13 @@ describe('renderTerraform', () => {
     const files = renderTerraform(clusters);
     expect(files.map(file => file.path)).toEqual(['dev/terraform/cdk.tf.json', 'prod/terraform/cdk.tf.json']);
     expect(JSON.parse(files[1].content).terraform.backend).toEqual({ local: { path: 'terraform.prod.tfstate' } });
+  });
+
+  test('fails as cdktf synth does when a stack fails its validations', () => {
+    jest.spyOn(TerraformStack.prototype, 'runAllValidations').mockImplementation(() => {
+      throw new Error('Validation failed with the following errors:\n  [prod/calico] no provider');
+    });
+    expect(() => renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name: 'prod' }))])).toThrow('[prod/calico] no provider');
   });
 
   test('removes its scratch folder in the background', async () => {
