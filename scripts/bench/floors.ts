@@ -1,6 +1,6 @@
 // The two floors a synth is measured against, rendering exactly what it wrote.
 import { writeFileSync } from 'fs';
-import { join } from 'path';
+import { basename, dirname, join } from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { App as TerraformApp, TerraformStack } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
@@ -9,8 +9,8 @@ import { yamlDocuments } from '../../synth/yaml-files';
 
 /** What a synth wrote, as plain data. */
 export interface SynthOutput {
-  /** Every object of the manifest files, in order. */
-  readonly manifests: object[];
+  /** The manifest files, each with its objects in order. */
+  readonly manifests: { readonly path: string; readonly objects: object[] }[];
   /** The other YAML files (node layer, Kubespray inventory), document by document. */
   readonly yaml: { readonly path: string; readonly documents: object[] }[];
   /** The files that are neither YAML nor Terraform (summary, sysctl). */
@@ -24,7 +24,7 @@ export function synthOutput(files: readonly OutputFile[]): SynthOutput {
   const documents = (content: string) => parseAllDocuments(content).map(document => document.toJS() as object);
   const output: SynthOutput = { manifests: [], yaml: [], text: [], terraform: [] };
   for (const file of files) {
-    if (file.path.includes('/manifests/')) output.manifests.push(...documents(file.content));
+    if (file.path.includes('/manifests/')) output.manifests.push({ path: file.path, objects: documents(file.content) });
     else if (file.path.endsWith('/cdk.tf.json')) output.terraform.push({ stack: file.path.split('/')[0], json: JSON.parse(file.content) });
     else if (/\.ya?ml$/.test(file.path)) output.yaml.push({ path: file.path, documents: documents(file.content) });
     else output.text.push(file);
@@ -32,19 +32,29 @@ export function synthOutput(files: readonly OutputFile[]): SynthOutput {
   return output;
 }
 
+/** Every manifest object, in file order. */
+export function manifestObjects(output: SynthOutput): object[] {
+  return output.manifests.flatMap(file => file.objects);
+}
+
 /**
  * The floor of the frameworks: the same files rendered by bare cdk8s and
- * cdktf into `folder`. The manifest objects are plain `ApiObject`s of one
- * chart (`cdk8s/objects.k8s.yaml`), each Terraform stack is a plain
- * `TerraformStack` holding the same JSON (`cdktf/stacks/<env>/cdk.tf.json`),
- * the other YAML files are written with cdk8s's `Yaml` and the text files as
- * they are (`files/<path>`).
+ * cdktf into `folder`. Each manifest file is a chart of plain `ApiObject`s,
+ * written by a cdk8s app per manifest folder (`cdk8s/<env>/manifests/<file>`),
+ * each Terraform stack is a plain `TerraformStack` holding the same JSON
+ * (`cdktf/stacks/<env>/cdk.tf.json`), the other YAML files are written with
+ * cdk8s's `Yaml` and the text files as they are (`files/<path>`).
  */
 export function renderWithFrameworks(output: SynthOutput, folder: string): void {
-  const app = new App({ outdir: join(folder, 'cdk8s') });
-  const chart = new Chart(app, 'objects', { disableResourceNameHashes: true });
-  output.manifests.forEach((object, i) => new ApiObject(chart, String(i), object as any));
-  app.synth();
+  const apps = new Map<string, App>();
+  for (const file of output.manifests) {
+    const directory = dirname(file.path);
+    const app = apps.get(directory) ?? new App({ outdir: join(folder, 'cdk8s', directory), outputFileExtension: '.yaml' });
+    apps.set(directory, app);
+    const chart = new Chart(app, basename(file.path, '.yaml'), { disableResourceNameHashes: true });
+    file.objects.forEach((object, i) => new ApiObject(chart, String(i), object as any));
+  }
+  for (const app of apps.values()) app.synth();
   const terraform = new TerraformApp({ outdir: join(folder, 'cdktf') });
   for (const { stack, json } of output.terraform) {
     const plain = new TerraformStack(terraform, stack);
@@ -59,6 +69,6 @@ export function renderWithFrameworks(output: SynthOutput, folder: string): void 
  * into `folder/objects.yaml`, the Terraform JSON into `folder/terraform.json`.
  */
 export function serializeAlone(output: SynthOutput, folder: string): void {
-  writeFileSync(join(folder, 'objects.yaml'), yamlDocuments([...output.manifests, ...output.yaml.flatMap(file => file.documents)], 'objects'));
+  writeFileSync(join(folder, 'objects.yaml'), yamlDocuments([...manifestObjects(output), ...output.yaml.flatMap(file => file.documents)], 'objects'));
   writeFileSync(join(folder, 'terraform.json'), JSON.stringify(output.terraform.map(stack => stack.json), undefined, 2));
 }

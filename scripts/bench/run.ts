@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { synthesize } from '../../synth/synthesize';
-import { renderWithFrameworks, serializeAlone, SynthOutput, synthOutput } from './floors';
+import { manifestObjects, renderWithFrameworks, serializeAlone, SynthOutput, synthOutput } from './floors';
 import { syntheticEstate } from './synthetic-estate';
 
 const [kind, size, folder] = process.argv.slice(2);
@@ -24,11 +24,11 @@ if (kind === 'prodk8s') {
   ms = performance.now() - start;
   wallMs = performance.now();
   const output = synthOutput(files);
-  objects = output.manifests.length;
+  objects = manifestObjects(output).length;
   writeFileSync(join(folder, 'output.json'), JSON.stringify(output));
 } else {
   const output: SynthOutput = JSON.parse(readFileSync(join(folder, 'output.json'), 'utf8'));
-  objects = output.manifests.length;
+  objects = manifestObjects(output).length;
   const start = performance.now();
   if (kind === 'cdk8s') renderWithFrameworks(output, folder);
   else serializeAlone(output, folder);

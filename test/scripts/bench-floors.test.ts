@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { renderWithFrameworks, serializeAlone, synthOutput } from '../../scripts/bench/floors';
+import { manifestObjects, renderWithFrameworks, serializeAlone, synthOutput } from '../../scripts/bench/floors';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
 import { renderEnvironments } from '../../synth/synthesize';
 
@@ -30,17 +30,19 @@ describe('synthOutput', () => {
     expect(output.yaml.map(file => file.path)).toContain('bench-3/kubespray/inventory/hosts.yaml');
   });
 
-  test('keeps every manifest object, in order', () => {
-    const objects = files.filter(file => file.path.includes('/manifests/')).flatMap(file => parseAllDocuments(file.content).map(d => d.toJS()));
-    expect(output.manifests).toEqual(objects);
-    expect(output.manifests.filter((o: any) => o.kind === 'Namespace' && o.metadata.name === 'team-2')).toHaveLength(1);
+  test('keeps every manifest file, with its objects in order', () => {
+    const manifestFiles = files.filter(file => file.path.includes('/manifests/'));
+    expect(output.manifests.map(file => file.path)).toEqual(manifestFiles.map(file => file.path));
+    expect(manifestObjects(output)).toEqual(manifestFiles.flatMap(file => parseAllDocuments(file.content).map(d => d.toJS())));
+    expect(manifestObjects(output).filter((o: any) => o.kind === 'Namespace' && o.metadata.name === 'team-2')).toHaveLength(1);
   });
 });
 
 describe('renderWithFrameworks', () => {
-  test('renders the same manifest objects through plain cdk8s', () => {
+  test('renders the same manifest files through plain cdk8s', () => {
     renderWithFrameworks(output, folder);
-    expect(documentsIn(join(folder, 'cdk8s', 'objects.k8s.yaml'))).toEqual(output.manifests);
+    expect(readdirSync(join(folder, 'cdk8s', 'bench-3', 'manifests')).sort()).toEqual(output.manifests.map(file => basename(file.path)).sort());
+    for (const { path, objects } of output.manifests) expect(documentsIn(join(folder, 'cdk8s', path))).toEqual(objects);
   });
 
   test('renders the same Terraform stack through plain cdktf, but for its own metadata', () => {
@@ -63,7 +65,7 @@ describe('renderWithFrameworks', () => {
 describe('serializeAlone', () => {
   test('serializes every YAML document and the Terraform JSON', () => {
     serializeAlone(output, folder);
-    expect(documentsIn(join(folder, 'objects.yaml'))).toEqual([...output.manifests, ...output.yaml.flatMap(file => file.documents)]);
+    expect(documentsIn(join(folder, 'objects.yaml'))).toEqual([...manifestObjects(output), ...output.yaml.flatMap(file => file.documents)]);
     expect(JSON.parse(readFileSync(join(folder, 'terraform.json'), 'utf8'))).toEqual(output.terraform.map(stack => stack.json));
   });
 });
