@@ -8,8 +8,23 @@
  * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
  */
 export class Quantity {
-  /** Parses `text`; throws a `RangeError` that quotes the text if it is not a quantity. */
+  /**
+   * Parses `text`; throws a `RangeError` that quotes the text if it is not a
+   * quantity. A model parses the same few texts over and over (every tenant's
+   * quota, every pool's reservations), and a quantity never changes, so each
+   * text is parsed once.
+   */
   public static parse(text: string): Quantity {
+    let quantity = PARSED.get(text);
+    if (quantity === undefined) {
+      quantity = Quantity.parseText(text);
+      if (PARSED.size >= MAX_PARSED) PARSED.clear();
+      PARSED.set(text, quantity);
+    }
+    return quantity;
+  }
+
+  private static parseText(text: string): Quantity {
     const match = typeof text === 'string' ? QUANTITY.exec(text) : null;
     if (!match) {
       throw new RangeError(`"${text}" is not a Kubernetes quantity (expected a number with an optional suffix such as 500m, 2, 128Mi or 10Gi)`);
@@ -108,6 +123,9 @@ export class Quantity {
 }
 
 const NANOS = 1_000_000_000n;
+/** Quantities by the text they were parsed from; cleared when full, so a long-lived process that parses many texts stays bounded. */
+const PARSED = new Map<string, Quantity>();
+const MAX_PARSED = 10_000;
 const BINARY_SUFFIXES = ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const DECIMAL_EXPONENTS: Record<string, number> = { 'n': -9, 'u': -6, 'm': -3, '': 0, 'k': 3, 'M': 6, 'G': 9, 'T': 12, 'P': 15, 'E': 18 };
 

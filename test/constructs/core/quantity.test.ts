@@ -37,6 +37,21 @@ describe('Quantity', () => {
   test('keeps the text it was parsed from', () => {
     expect(String(Quantity.parse('250m'))).toBe('250m');
   });
+
+  test('parses a text once, and rejects a bad text every time', () => {
+    expect(Quantity.parse('384Mi')).toBe(Quantity.parse('384Mi'));
+    expect(Quantity.parse('384Mi')).not.toBe(Quantity.parse('402653184'));
+    expect(() => Quantity.parse('3 cores')).toThrow('"3 cores" is not a Kubernetes quantity');
+    expect(() => Quantity.parse('3 cores')).toThrow('"3 cores" is not a Kubernetes quantity');
+  });
+
+  test('forgets what it parsed once it holds ten thousand texts', () => {
+    const first = Quantity.parse('7Ki');
+    for (let i = 0; i < 10_000; i++) Quantity.parse(`${i}m`);
+    const again = Quantity.parse('7Ki');
+    expect(again).not.toBe(first);
+    expect(again.nanos).toBe(first.nanos);
+  });
 });
 
 describe('Quantity arithmetic', () => {
