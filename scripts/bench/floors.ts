@@ -39,22 +39,21 @@ export function manifestObjects(output: SynthOutput): object[] {
 
 /**
  * The floor of the frameworks: the same files rendered by bare cdk8s and
- * cdktf into `folder`. Each manifest file is a chart of plain `ApiObject`s,
- * written by a cdk8s app per manifest folder (`cdk8s/<env>/manifests/<file>`),
- * each Terraform stack is a plain `TerraformStack` holding the same JSON
- * (`cdktf/stacks/<env>/cdk.tf.json`), the other YAML files are written with
- * cdk8s's `Yaml` and the text files as they are (`files/<path>`).
+ * cdktf into `folder`. Each manifest file is a chart of plain `ApiObject`s in
+ * an app of its own (`cdk8s/<env>/manifests/<file>`): in one app, cdk8s
+ * would validate and resolve the whole app again for every chart, which
+ * grows with the square of the files. Each Terraform stack is a plain
+ * `TerraformStack` holding the same JSON (`cdktf/stacks/<env>/cdk.tf.json`),
+ * the other YAML files are written with cdk8s's `Yaml` and the text files as
+ * they are (`files/<path>`).
  */
 export function renderWithFrameworks(output: SynthOutput, folder: string): void {
-  const apps = new Map<string, App>();
   for (const file of output.manifests) {
-    const directory = dirname(file.path);
-    const app = apps.get(directory) ?? new App({ outdir: join(folder, 'cdk8s', directory), outputFileExtension: '.yaml' });
-    apps.set(directory, app);
+    const app = new App({ outdir: join(folder, 'cdk8s', dirname(file.path)), outputFileExtension: '.yaml' });
     const chart = new Chart(app, basename(file.path, '.yaml'), { disableResourceNameHashes: true });
     file.objects.forEach((object, i) => new ApiObject(chart, String(i), object as any));
+    app.synth();
   }
-  for (const app of apps.values()) app.synth();
   const terraform = new TerraformApp({ outdir: join(folder, 'cdktf') });
   for (const { stack, json } of output.terraform) {
     const plain = new TerraformStack(terraform, stack);
