@@ -14,7 +14,8 @@ import { OutputFile } from './replace-directory';
  * writes it, keys sorted by json-stable-stringify, two spaces, in memory
  * rather than through cdktf's output folder and manifest, which nothing here
  * reads. The stacks hold no aspects and no cross-stack references, the two
- * things `app.synth()` would prepare first.
+ * things `app.synth()` would prepare first (the test against `cdktf synth`
+ * would tell if they did).
  *
  * cdktf's `App` still creates a folder when constructed; it is a throwaway,
  * removed in the background while the synth goes on (node waits for the
