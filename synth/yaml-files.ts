@@ -1,6 +1,6 @@
 import { availableParallelism } from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
-import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions, visit } from 'js-yaml';
+import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions } from 'js-yaml';
 import { OutputFile, Staging, writeFiles } from './replace-directory';
 
 /**
@@ -18,17 +18,6 @@ const AST_OPTIONS: FromJsOptions = { noRefs: true };
 const PRESENTER_OPTIONS: Omit<PresenterOptions, 'schema'> = { lineWidth: -1, quoteStyle: 'double' };
 const PRESENTER: PresenterOptions = { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA };
 
-/** One YAML document; with `sortKeys`, mapping keys in code-unit order whatever the object's key order. */
-export function yamlDocument(value: unknown, { sortKeys = false } = {}): string {
-  const documents = jsToAst(value, DUMP_SCHEMA, AST_OPTIONS);
-  if (sortKeys) {
-    visit(documents, node => {
-      if (node.kind === 'mapping') node.items.sort((a, b) => compareText(keyText(a.key), keyText(b.key)));
-    });
-  }
-  return present(documents, PRESENTER);
-}
-
 /**
  * YAML text: a header comment, then one document per object, each opened by
  * `---`. Presented as one stream: the same bytes as each object's own
@@ -40,15 +29,6 @@ export function yamlDocuments(objects: readonly object[], header: string): strin
     for (const document of jsToAst(object, DUMP_SCHEMA, AST_OPTIONS)) documents.push({ ...document, explicitStart: true });
   }
   return `# ${header}\n${present(documents, PRESENTER)}`;
-}
-
-function keyText(key: { kind: string; value?: string }): string {
-  return key.value ?? '';
-}
-
-/** Code-unit order, the same on every machine and locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** One YAML file to write: its path, a header comment, then one document per object. */

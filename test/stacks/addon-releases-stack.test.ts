@@ -55,6 +55,18 @@ describe('AddonReleasesStack', () => {
     }
   });
 
+  test('writes the values as JSON with sorted keys, which Helm reads as YAML', () => {
+    const raw = { 'zeta.example.com/b': 'on', 'alpha.example.com/a': 'yes' };
+    const releases = synth(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } })).resource.helm_release;
+    const text: string = releases['metrics-server'].values[0];
+    expect(text).toContain('"podAnnotations": {\n    "alpha.example.com/a": "yes",\n    "zeta.example.com/b": "on"\n  }');
+    const keys = Object.keys(JSON.parse(text));
+    expect(keys).toEqual([...keys].sort());
+    // A YAML 1.1 reader, as Helm's, takes the quoted "on" and "yes" as strings.
+    expect(parse(text, { version: '1.1' }).podAnnotations).toEqual(raw);
+    expect(releases['calico-crds'].values).toEqual(['{}']);
+  });
+
   test('orders releases by their dependencies: the CNI first, the Prometheus CRDs before ServiceMonitors', () => {
     const releases = synth(clusterSpec({ nodePools: [generalPool(), gpuPool(), entryPool()] })).resource.helm_release;
     expect(releases['calico-crds'].depends_on).toEqual([]);
@@ -75,7 +87,7 @@ describe('AddonReleasesStack', () => {
   test('escapes what Terraform would interpolate, so that the release gets the values as written', () => {
     const raw = { script: 'echo ${HOME} %{ if x }' };
     const releases = synth(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } })).resource.helm_release;
-    expect(releases['metrics-server'].values[0]).toContain('script: echo $${HOME} %%{ if x }');
+    expect(releases['metrics-server'].values[0]).toContain('"script": "echo $${HOME} %%{ if x }"');
     expect(terraformLiteral('a ${b} $c %{d} %e')).toBe('a $${b} $c %%{d} %e');
   });
 

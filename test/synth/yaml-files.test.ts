@@ -2,9 +2,10 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { dump } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { Staging } from '../../synth/replace-directory';
-import { useYamlWorker, WORKER_THRESHOLD, yamlDocument, yamlDocuments, YamlFile, YamlFileWriter } from '../../synth/yaml-files';
+import { useYamlWorker, WORKER_THRESHOLD, yamlDocuments, YamlFile, YamlFileWriter } from '../../synth/yaml-files';
 
 /**
  * Strings that a YAML 1.1 reader (go-yaml v2 in kubectl and Helm, PyYAML in
@@ -61,14 +62,15 @@ describe('yamlDocuments', () => {
     }
   });
 
-  test('is each object\'s own document behind a `---`, also after text that keeps trailing newlines', () => {
+  test('is each object\'s own document, as js-yaml\'s dump writes it, behind a `---`, also after text that keeps trailing newlines', () => {
     const objects = [
       { kind: 'ConfigMap', data: { script: 'echo "${A}"\n\n' } },
       { kind: 'ConfigMap', data: { rule: 'a\nb', tricky: TRICKY } },
       { kind: 'Secret', list: [[], {}, ''] },
     ];
     const text = yamlDocuments(objects, 'h');
-    expect(text).toBe(`# h\n${objects.map(object => `---\n${yamlDocument(object)}`).join('')}`);
+    const dumped = objects.map(object => dump(object, { noRefs: true, lineWidth: -1, quoteStyle: 'double' }));
+    expect(text).toBe(`# h\n${dumped.map(document => `---\n${document}`).join('')}`);
     // The block keeps its trailing newlines, so the document is ended explicitly before the next one.
     expect(text).toContain('  script: |+\n    echo "${A}"\n\n...\n---\n');
     expect(readWithPyYaml(text)).toEqual(objects);
@@ -77,20 +79,6 @@ describe('yamlDocuments', () => {
   test('keeps numbers, booleans and null as such', () => {
     const object = { int: 3, negative: -7, float: 0.5, big: 1e21, yes: true, no: false, nothing: null, list: [1, 'one'] };
     expect(readWithPyYaml(yamlDocuments([object], 'h'))).toEqual([object]);
-  });
-});
-
-describe('yamlDocument', () => {
-  test('keeps the key order of the object unless asked to sort', () => {
-    const value = { b: 1, a: { z: 1, B: 2, y: [{ d: 1, c: 2 }] } };
-    expect(yamlDocument(value)).toBe('b: 1\na:\n  z: 1\n  B: 2\n  "y":\n    - d: 1\n      c: 2\n');
-  });
-
-  test('sorts the keys of every mapping in code-unit order, whatever the locale', () => {
-    const value = { b: 1, a: { z: 1, B: 2, y: [{ d: 1, c: 2 }] } };
-    const text = yamlDocument(value, { sortKeys: true });
-    expect(text).toBe('a:\n  B: 2\n  "y":\n    - c: 2\n      d: 1\n  z: 1\nb: 1\n');
-    expect(parse(text)).toEqual(value);
   });
 });
 
