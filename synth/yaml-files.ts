@@ -114,6 +114,7 @@ const { link, lstat, mkdir, readFile, writeFile } = require('fs/promises');
 const { dirname, join } = require('path');
 const { parentPort, workerData } = require('worker_threads');
 const { DUMP_SCHEMA, jsToAst, present } = require(workerData.jsYaml);
+const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA };
 const texts = [];
 const writes = [];
 let failure;
@@ -137,7 +138,7 @@ parentPort.on('message', file => {
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: true });
     }
-    const text = '# ' + file.header + '\\n' + present(documents, { ...workerData.presenter, schema: DUMP_SCHEMA });
+    const text = '# ' + file.header + '\\n' + present(documents, presenter);
     texts.push(text);
     Atomics.add(workerData.serialized, 0, file.objects.length);
     if (file.staging !== undefined) {
