@@ -13,6 +13,7 @@ export * from './core/checks';
 export * from './core/cidr';
 export * from './core/labels';
 export * from './core/names';
+export * from './core/problems';
 export * from './core/quantity';
 export * from './core/resources';
 export * from './core/taint';

@@ -5,7 +5,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { App } from 'cdktf';
 import { EnvironmentChart } from '../stacks/environment-chart';
 import { AddonReleasesStack } from '../stacks/addon-releases-stack';
-import { collectProblems } from '../synth/collect-problems';
+import { collectProblems } from '../constructs/core/problems';
 import { REFERENCE_ENVIRONMENTS } from './environments';
 
 const model = new Cdk8sApp();

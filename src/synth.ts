@@ -2,7 +2,7 @@ import { relative } from 'path';
 import { parseArgs } from 'util';
 import { ClusterSpec } from '../constructs';
 import { synthesize } from '../synth/synthesize';
-import { SynthError } from '../synth/synth-error';
+import { SynthError } from '../constructs/core/problems';
 import { REFERENCE_ENVIRONMENTS } from './environments';
 
 const USAGE = `Usage: npm run synth -- [--out <folder>] [--env <name>]...

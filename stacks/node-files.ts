@@ -1,4 +1,4 @@
-import { ProductionCluster } from '../constructs';
+import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
@@ -14,8 +14,11 @@ export type NodeFile =
  * - `node/`: kubeadm's init and join configurations, the kube-proxy
  *   configuration, and per pool its kubelet configuration and kernel parameters;
  * - `kubespray/inventory/`: hosts and group variables for Kubespray.
+ *
+ * An invalid cluster is refused with its problems (a `SynthError`).
  */
 export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
+  requireValid(cluster);
   const layer = cluster.nodeLayer;
   const files: NodeFile[] = [];
   if (cluster.outputs.kubeadm) {

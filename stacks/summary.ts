@@ -1,4 +1,4 @@
-import { ProductionCluster, Quantity } from '../constructs';
+import { ProductionCluster, Quantity, requireValid } from '../constructs';
 import { NodePool } from '../constructs/nodes/node-pool';
 
 /**
@@ -7,9 +7,11 @@ import { NodePool } from '../constructs/nodes/node-pool';
  * versions, its node pools with capacity, reservations and allocatable, the
  * tenants' requests against the allocatable they can land on, and the alert
  * rules. Deterministic: add-ons in install order, pools in spec order,
- * tenants by name, exact quantities.
+ * tenants by name, exact quantities. An invalid cluster is refused with its
+ * problems (a `SynthError`).
  */
 export function environmentSummary(cluster: ProductionCluster): string {
+  requireValid(cluster);
   const spec = cluster.spec;
   const layer = cluster.nodeLayer;
   const shared = layer.pools.filter(p => p.isShared);

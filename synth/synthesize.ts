@@ -1,14 +1,13 @@
 import { ApiObject, App } from 'cdk8s';
 import { ClusterSpec } from '../constructs';
+import { collectProblems, markValid, SynthError } from '../constructs/core/problems';
 import { collectWarnings } from '../constructs/core/warnings';
 import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
 import { environmentSummary } from '../stacks/summary';
-import { collectProblems } from './collect-problems';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
 import { renderTerraform } from './render-terraform';
 import { OutputFile, replaceDirectory, Staging, writeFiles } from './replace-directory';
-import { SynthError } from './synth-error';
 import { useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
 
 /** What a synth renders: the files, and the warnings to show. */
@@ -45,6 +44,7 @@ export function synthesize(specs: readonly ClusterSpec[], outdir: string): Rende
 interface ValidatedModel {
   readonly app: App;
   readonly environments: readonly { chart: EnvironmentChart; name: string; header: string; manifests: ManifestFile<ApiObject>[] }[];
+  readonly warnings: string[];
 }
 
 /** The construct tree of every environment, validated as a whole, and its objects laid out. */
@@ -55,8 +55,10 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
   }
   const app = new App();
   const charts = specs.map(spec => new EnvironmentChart(app, spec));
+  // Collected before validating, so that the validation does not print them as process warnings too.
+  const warnings = collectWarnings(app);
   const problems = collectProblems(app);
-  if (problems.length > 0) throw new SynthError(problems);
+  if (problems.length > 0) throw new SynthError(problems, warnings);
 
   const environments = charts.map(chart => {
     const name = chart.cluster.spec.name;
@@ -67,8 +69,9 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
     }
     return { chart, name, header, manifests: layoutManifests(objects) };
   });
-  if (problems.length > 0) throw new SynthError(problems);
-  return { app, environments };
+  if (problems.length > 0) throw new SynthError(problems, warnings);
+  for (const chart of charts) markValid(chart.cluster);
+  return { app, environments, warnings };
 }
 
 /**
@@ -77,7 +80,7 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
  * and written (on a worker thread, for a large estate) while the next one is
  * rendered.
  */
-function render({ app, environments }: ValidatedModel, staging?: Staging): Rendering {
+function render({ environments, warnings }: ValidatedModel, staging?: Staging): Rendering {
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
   const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {
@@ -90,7 +93,6 @@ function render({ app, environments }: ValidatedModel, staging?: Staging): Rende
     }
     const files = [...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)), ...terraform];
     if (staging !== undefined) writeFiles(staging, files);
-    const warnings = collectWarnings(app);
     return { files: [...manifests.finish(), ...files], warnings };
   } catch (error) {
     void manifests.abandon();

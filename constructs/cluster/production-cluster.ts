@@ -310,7 +310,8 @@ function placementOn(pool: NodePool): TenantPlacement {
 /** Whether the version is exact and of a supported minor, after recording why not. */
 function checkKubernetesVersion(checks: Checks, version: string): boolean {
   const { oldestMinor, newestMinor } = Versions.kubernetes;
-  if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version)) {
+  // Numbers without leading zeros, as semver (and Kubernetes' own version parser) require: 1.36.04 is no version.
+  if (typeof version !== 'string' || !/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(version)) {
     checks.fail('kubernetesVersion', version, 'must be an exact version such as 1.36.4');
     return false;
   }

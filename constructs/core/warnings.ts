@@ -2,13 +2,43 @@ import { IConstruct } from 'constructs';
 
 const WARNING = 'prodk8s:warning';
 
-/** Records a warning on `scope`: synth prints it with the construct's path and goes on. */
+/** Roots whose warnings a prodk8s synth collects and prints itself. */
+const reportedByProdk8s = new WeakSet<IConstruct>();
+
+/** Warnings already printed as process warnings, so that a second validation does not repeat them. */
+const emitted = new WeakMap<IConstruct, Set<string>>();
+
+/**
+ * Records a warning on `scope`: a prodk8s synth prints it with the
+ * construct's path and goes on. In any other app (a user's own cdk8s `App`),
+ * the validation that `app.synth()` runs emits it as a Node process warning
+ * (`ProdK8sWarning`, on stderr unless node runs with `--no-warnings`), so it
+ * is seen there too.
+ */
 export function addWarning(scope: IConstruct, message: string): void {
   scope.node.addMetadata(WARNING, message);
+  scope.node.addValidation({
+    validate: () => {
+      const root = scope.node.root;
+      const seen = emitted.get(root) ?? new Set<string>();
+      emitted.set(root, seen);
+      const text = `[${scope.node.path}] ${message}`;
+      if (!reportedByProdk8s.has(root) && !seen.has(text)) {
+        seen.add(text);
+        process.emitWarning(text, 'ProdK8sWarning');
+      }
+      return [];
+    },
+  });
 }
 
-/** Every warning in the tree, each prefixed with its construct's path. */
+/**
+ * Every warning in the tree, each prefixed with its construct's path. The
+ * caller prints them: from now on, validating the tree emits no process
+ * warnings of its own.
+ */
 export function collectWarnings(root: IConstruct): string[] {
+  reportedByProdk8s.add(root.node.root);
   return root.node.findAll().flatMap(construct => construct.node.metadata
     .filter(entry => entry.type === WARNING)
     .map(entry => `[${construct.node.path}] ${entry.data}`));

@@ -1,8 +1,9 @@
 import { compact } from './kubelet-configuration';
-import { NodeLayer } from './node-layer';
+import { NodeLayer, requireValidLayer } from './node-layer';
 
 /** The KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1) of the cluster. */
 export function kubeProxyConfiguration(layer: NodeLayer): Record<string, unknown> {
+  requireValidLayer(layer);
   const { mode, ipvsScheduler, ipvsStrictArp } = layer.kubeProxy;
   return compact({
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',

@@ -4,7 +4,7 @@ import { Versions } from '../versions';
 import { HostSpec } from './host-set';
 import { kubeProxyConfiguration } from './kube-proxy-config';
 import { compact } from './kubelet-configuration';
-import { CRI_SOCKET, NodeLayer } from './node-layer';
+import { CRI_SOCKET, NodeLayer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
 
 /**
@@ -45,6 +45,7 @@ export function kubeadmArgs(apiVersion: string, args: Record<string, string>): u
  * node starts from) and the KubeProxyConfiguration.
  */
 export function kubeadmInitDocuments(layer: NodeLayer): Record<string, unknown>[] {
+  requireValidLayer(layer);
   const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
   const controlPlane = layer.controlPlane;
   const first = controlPlane.nodes.hosts[0];
@@ -65,6 +66,7 @@ export function kubeadmInitDocuments(layer: NodeLayer): Record<string, unknown>[
 
 /** `kubeadm join --config` of a further control plane node. */
 export function kubeadmJoinControlPlaneDocument(layer: NodeLayer, host: HostSpec): Record<string, unknown> {
+  requireValidLayer(layer);
   const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
   return {
     ...joinConfiguration(layer, apiVersion, layer.controlPlane.nodes, host),
@@ -77,6 +79,7 @@ export function kubeadmJoinControlPlaneDocument(layer: NodeLayer, host: HostSpec
 
 /** `kubeadm join --config` of a worker pool's nodes; the pool's kubelet configuration is applied from the patches folder. */
 export function kubeadmJoinPoolDocument(layer: NodeLayer, pool: NodePool): Record<string, unknown> {
+  requireValidLayer(layer);
   const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
   return { ...joinConfiguration(layer, apiVersion, pool), patches: { directory: KUBEADM_PATCHES_DIRECTORY } };
 }

@@ -1,6 +1,6 @@
 import { Versions } from '../versions';
 import { reservedMap } from './kubelet-configuration';
-import { NodeLayer } from './node-layer';
+import { NodeLayer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
 
 /** One file of the inventory: its path below `kubespray/` and its YAML content. */
@@ -23,6 +23,7 @@ export function poolGroup(pool: NodePool): string {
  * Run it with `ansible-playbook -i inventory/hosts.yaml cluster.yml`.
  */
 export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
+  requireValidLayer(layer);
   const controlPlane = layer.controlPlane;
   const files: InventoryFile[] = [
     { path: 'inventory/hosts.yaml', content: hostsFile(layer) },

@@ -1,4 +1,5 @@
 import type { CniSpec, KubeProxySpec } from '../cluster/cluster-spec';
+import { requireValid } from '../core/problems';
 import { ControlPlane } from './control-plane';
 import { NodePool } from './node-pool';
 
@@ -32,3 +33,12 @@ export interface NodePortUse {
 
 /** The container runtime's socket: containerd, as kubeadm and Kubespray install it. */
 export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
+
+/**
+ * Refuses to render the files of an invalid model: throws a `SynthError` with
+ * every problem of the cluster the layer belongs to (a bad version string,
+ * say, would otherwise surface as a crash in the middle of a renderer).
+ */
+export function requireValidLayer(layer: NodeLayer): void {
+  requireValid(layer.controlPlane.node.scope ?? layer.controlPlane);
+}

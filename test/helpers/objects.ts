@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { collectProblems } from '../../synth/collect-problems';
+import { collectProblems } from '../../constructs/core/problems';
 import { KubeObject } from '../../synth/manifest-layout';
 
 /** Synthesizes a fresh chart after `build` added constructs to it. */

@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
 import { WORKER_THRESHOLD } from '../../synth/yaml-files';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
-import { SynthError } from '../../synth/synth-error';
+import { SynthError } from '../../constructs/core/problems';
 import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
 import { clusterSpec, tenantSpec } from '../fixtures/cluster-spec';
 

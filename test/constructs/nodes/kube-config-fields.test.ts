@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { ClusterSpec, ProductionCluster } from '../../../constructs';
 import { REFERENCE_ENVIRONMENTS } from '../../../src/environments';
 import { nodeFiles } from '../../../stacks/node-files';
-import { collectProblems } from '../../../synth/collect-problems';
+import { collectProblems } from '../../../constructs/core/problems';
 import { clusterSpec, generalPool, gpuPool } from '../../fixtures/cluster-spec';
 import { configFieldProblems } from '../../helpers/kube-config-fields';
 
