@@ -9,6 +9,7 @@ export * from './addons/node-problem-taints';
 export * from './cluster/cluster-addons';
 export * from './cluster/cluster-spec';
 export * from './cluster/production-cluster';
+export * from './cluster/terraform-backend';
 export * from './core/checks';
 export * from './core/cidr';
 export * from './core/labels';

@@ -1,8 +1,8 @@
 import { provider, release } from '@cdktf/provider-helm';
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { GcsBackend, HttpBackend, LocalBackend, PgBackend, PgBackendConfig, S3Backend, TerraformBackend, TerraformRemoteState, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import stableStringify = require('json-stable-stringify');
-import { HelmAddon, ProductionCluster } from '../constructs';
+import { HelmAddon, ProductionCluster, requireValid, ResolvedBackend } from '../constructs';
 
 /** How long Terraform waits for one release to become ready; the Prometheus stack's CRDs and volumes take minutes. */
 export const RELEASE_TIMEOUT_SECONDS = 900;
@@ -11,17 +11,20 @@ export const RELEASE_TIMEOUT_SECONDS = 900;
  * The Terraform stack of one environment: the Helm provider pointed at the
  * environment's cluster, and one `helm_release` per add-on with its
  * dependencies as `depends_on`. Releases are atomic: a failed install or
- * upgrade is rolled back. The state path is relative, so the synthesized
- * `cdk.tf.json` carries no path of the machine that produced it and runs
- * under plain `terraform` or OpenTofu too.
+ * upgrade is rolled back. The state goes where the environment's backend
+ * says; the default local path is relative, so the synthesized `cdk.tf.json`
+ * carries no path of the machine that produced it and runs under plain
+ * `terraform` or OpenTofu too. The cluster must be valid: an invalid one is
+ * refused with its problems (a `SynthError`).
  */
 export class AddonReleasesStack extends TerraformStack {
   /** The `helm_release` of each add-on, by release name. */
   public readonly releases = new Map<string, release.Release>();
 
   constructor(scope: Construct, cluster: ProductionCluster) {
+    requireValid(cluster);
     super(scope, cluster.name);
-    new LocalBackend(this, { path: `terraform.${cluster.name}.tfstate` });
+    backendOf(this, cluster.terraformBackend);
     new provider.HelmProvider(this, 'helm', {
       kubernetes: { configPath: cluster.access.kubeconfigPath, configContext: cluster.access.kubeContext },
     });
@@ -48,6 +51,47 @@ export class AddonReleasesStack extends TerraformStack {
     // ProductionCluster lists add-ons after their dependencies.
     if (!found) throw new Error(`add-on ${addon.releaseName} must be declared before the add-ons that depend on it`);
     return found;
+  }
+}
+
+/** The cdktf backend construct of a resolved backend; credentials stay out, Terraform reads them from the environment. */
+function backendOf(stack: TerraformStack, backend: ResolvedBackend): TerraformBackend {
+  const { type, ...settings } = backend;
+  switch (type) {
+    case 'local': return new LocalBackend(stack, { path: settings.path });
+    case 's3': {
+      const s3 = new S3Backend(stack, {
+        bucket: settings.bucket, key: settings.key, region: settings.region, encrypt: true,
+        profile: settings.profile, dynamodbTable: settings.dynamodbTable, endpoints: settings.endpoint ? { s3: settings.endpoint } : undefined,
+      });
+      // S3's own lock file (Terraform 1.10+), which cdktf's S3 backend has no field for.
+      if (settings.dynamodbTable === undefined) s3.addOverride('use_lockfile', true);
+      return s3;
+    }
+    case 'http': return new HttpBackend(stack, {
+      address: settings.address, lockAddress: settings.lockAddress, unlockAddress: settings.unlockAddress ?? settings.lockAddress,
+      lockMethod: settings.lockMethod, unlockMethod: settings.unlockMethod,
+    });
+    // The connection string, which holds the password, comes from PG_CONN_STR.
+    case 'pg': return new PgBackend(stack, { schemaName: settings.schemaName } as PgBackendConfig);
+    case 'gcs': return new GcsBackend(stack, { bucket: settings.bucket, prefix: settings.prefix });
+    case 'kubernetes': return new KubernetesBackend(stack, settings);
+  }
+}
+
+/** Terraform's kubernetes backend (a Secret per state), for which cdktf has no construct. */
+class KubernetesBackend extends TerraformBackend {
+  constructor(scope: Construct, private readonly settings: Readonly<Record<string, string>>) {
+    super(scope, 'backend', 'kubernetes');
+  }
+
+  protected synthesizeAttributes(): Record<string, string> {
+    const { secretSuffix, namespace, configPath, configContext } = this.settings;
+    return { secret_suffix: secretSuffix, ...(namespace ? { namespace } : {}), config_path: configPath, config_context: configContext };
+  }
+
+  public getRemoteStateDataSource(): TerraformRemoteState {
+    throw new Error('the kubernetes backend of a prodk8s stack offers no remote state data source');
   }
 }
 

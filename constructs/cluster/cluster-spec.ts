@@ -13,6 +13,7 @@ import type { NodePoolSpec } from '../nodes/node-pool';
 import { PodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClassSpec } from '../tenancy/priority-classes';
 import { TenantOptions } from '../tenancy/tenant';
+import type { TerraformBackendSpec } from './terraform-backend';
 
 /**
  * One environment's cluster as plain data: what `ProductionCluster` renders
@@ -61,6 +62,11 @@ export interface ClusterSpec {
    * @default kubeconfig `~/.kube/config`, context named after the environment
    */
   readonly access?: ClusterAccessSpec;
+  /**
+   * Where Terraform keeps the state of the add-on releases (see `TerraformBackendSpec`).
+   * @default a local state file beside the output folder, `.terraform-state/<env>.tfstate`
+   */
+  readonly terraform?: TerraformSpec;
   /**
    * Which node installers to render files for.
    * @default both kubeadm and Kubespray
@@ -180,6 +186,12 @@ export interface OutputsSpec {
 }
 
 /** How deployment tools reach the cluster. Never a credential: only where to find one at deploy time. */
+/** The Terraform stack of the add-ons. */
+export interface TerraformSpec {
+  /** @default `{ type: 'local' }`: a state file beside the output folder */
+  readonly backend?: TerraformBackendSpec;
+}
+
 export interface ClusterAccessSpec {
   /**
    * Path of the kubeconfig file on the deploying machine; `~` is the user's home.

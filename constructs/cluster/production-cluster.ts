@@ -26,6 +26,7 @@ import { TenantWorkload } from '../tenancy/tenant-workload';
 import { Versions } from '../versions';
 import { ClusterAddons, DEFAULT_ENTRY_NODE_PORTS } from './cluster-addons';
 import { ClusterSpec, TenantSpec } from './cluster-spec';
+import { checkTerraformBackend, ResolvedBackend, resolvedBackend } from './terraform-backend';
 
 /** Where external traffic enters when the spec names no entry. */
 export const DEFAULT_ENTRY_NAMESPACE = 'nginx-entry';
@@ -101,6 +102,11 @@ export class ProductionCluster extends Construct {
   /** Where deployment tools find the cluster: a kubeconfig path and context, never a credential. */
   public get access(): { kubeconfigPath: string; kubeContext: string } {
     return { kubeconfigPath: this.spec.access?.kubeconfigPath ?? '~/.kube/config', kubeContext: this.spec.access?.kubeContext ?? this.spec.name };
+  }
+
+  /** Where Terraform keeps the state of the add-on releases, defaults filled in. */
+  public get terraformBackend(): ResolvedBackend {
+    return resolvedBackend(this.spec.terraform?.backend, this.spec.name, this.access);
   }
 
   /**
@@ -219,6 +225,7 @@ export class ProductionCluster extends Construct {
     }
     if (spec.networking.dnsDomain !== undefined) checks.dns1123Subdomain('networking.dnsDomain', spec.networking.dnsDomain);
     checkPodSecurity(checks, 'podSecurity', spec.podSecurity);
+    checkTerraformBackend(checks, 'terraform.backend', spec.terraform?.backend);
     const share = spec.alerts?.quotaUsageShare;
     if (share !== undefined) {
       checks.expect(typeof share === 'number' && share > 0 && share <= 1, 'alerts.quotaUsageShare', share, 'must be a share of the quota above 0 and at most 1, such as 0.9');

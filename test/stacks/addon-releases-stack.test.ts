@@ -1,7 +1,7 @@
 import { Testing as Cdk8sTesting } from 'cdk8s';
 import { Testing } from 'cdktf';
 import { parse } from 'yaml';
-import { ClusterSpec, ProductionCluster } from '../../constructs';
+import { ClusterSpec, ProductionCluster, SynthError, TerraformBackendSpec } from '../../constructs';
 import { AddonReleasesStack, RELEASE_TIMEOUT_SECONDS, terraformLiteral } from '../../stacks/addon-releases-stack';
 import { clusterSpec, entryPool, generalPool, gpuPool } from '../fixtures/cluster-spec';
 
@@ -23,8 +23,50 @@ describe('AddonReleasesStack', () => {
     expect(json.provider.helm[0].kubernetes).toEqual({ config_path: '~/.kube/prod.yaml', config_context: 'prod-admin' });
   });
 
-  test('keeps its state at a relative path', () => {
-    expect(synth().terraform.backend).toEqual({ local: { path: 'terraform.test.tfstate' } });
+  test('keeps its state at a relative path beside the output folder, never inside it', () => {
+    expect(synth().terraform.backend).toEqual({ local: { path: '../../../.terraform-state/test.tfstate' } });
+    expect(synth(clusterSpec({ terraform: { backend: { type: 'local', path: '/srv/state/test.tfstate' } } })).terraform.backend)
+      .toEqual({ local: { path: '/srv/state/test.tfstate' } });
+  });
+
+  describe('keeps its state in the backend the environment names, with defaults from the environment and no credential', () => {
+    const backendOf = (backend: TerraformBackendSpec) => synth(clusterSpec({ terraform: { backend } })).terraform.backend;
+
+    test('s3, locked by S3\'s own lock file unless a DynamoDB table is named', () => {
+      expect(backendOf({ type: 's3', bucket: 'state', region: 'eu-west-1' })).toEqual({
+        s3: { bucket: 'state', region: 'eu-west-1', key: 'prodk8s/test/terraform.tfstate', encrypt: true, use_lockfile: true },
+      });
+      expect(backendOf({ type: 's3', bucket: 'state', region: 'eu-west-1', dynamodbTable: 'locks', endpoint: 'https://minio:9000', profile: 'ops' })).toEqual({
+        s3: { bucket: 'state', region: 'eu-west-1', key: 'prodk8s/test/terraform.tfstate', encrypt: true, dynamodb_table: 'locks', endpoints: { s3: 'https://minio:9000' }, profile: 'ops' },
+      });
+    });
+
+    test('http, unlocking where it locks', () => {
+      expect(backendOf({ type: 'http', address: 'https://state/x', lockAddress: 'https://state/x/lock' })).toEqual({
+        http: { address: 'https://state/x', lock_address: 'https://state/x/lock', unlock_address: 'https://state/x/lock' },
+      });
+    });
+
+    test('pg, its connection string left to PG_CONN_STR', () => {
+      expect(backendOf({ type: 'pg' })).toEqual({ pg: { schema_name: 'prodk8s_test' } });
+    });
+
+    test('kubernetes, reached as the environment\'s cluster is unless told otherwise', () => {
+      expect(backendOf({ type: 'kubernetes' })).toEqual({ kubernetes: { secret_suffix: 'test', config_path: '~/.kube/config', config_context: 'test' } });
+      expect(backendOf({ type: 'kubernetes', namespace: 'tf', configContext: 'mgmt' })).toEqual({
+        kubernetes: { secret_suffix: 'test', namespace: 'tf', config_path: '~/.kube/config', config_context: 'mgmt' },
+      });
+    });
+
+    test('gcs', () => {
+      expect(backendOf({ type: 'gcs', bucket: 'state' })).toEqual({ gcs: { bucket: 'state', prefix: 'prodk8s/test' } });
+    });
+  });
+
+  test('refuses an invalid cluster with its problems instead of rendering it', () => {
+    const cluster = clusterOf(clusterSpec({ kubernetesVersion: '1.36.x' }));
+    expect(() => new AddonReleasesStack(Testing.app(), cluster)).toThrow(SynthError);
+    expect(() => new AddonReleasesStack(Testing.app(), cluster)).toThrow('[test/cluster] kubernetesVersion = "1.36.x"');
   });
 
   // A bare 'helm' source is hashicorp/helm to terraform and OpenTofu alike.

@@ -31,7 +31,7 @@ describe('renderTerraform', () => {
     const clusters = ['dev', 'prod'].map(name => new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name })));
     const files = renderTerraform(clusters);
     expect(files.map(file => file.path)).toEqual(['dev/terraform/cdk.tf.json', 'prod/terraform/cdk.tf.json']);
-    expect(JSON.parse(files[1].content).terraform.backend).toEqual({ local: { path: 'terraform.prod.tfstate' } });
+    expect(JSON.parse(files[1].content).terraform.backend).toEqual({ local: { path: '../../../.terraform-state/prod.tfstate' } });
   });
 
   test('fails as cdktf synth does when a stack fails its validations', () => {
