@@ -1,6 +1,7 @@
 import { relative } from 'path';
 import { parseArgs } from 'util';
 import { ClusterSpec } from '../constructs';
+import { OutputError } from '../synth/output-error';
 import { synthesize } from '../synth/synthesize';
 import { SynthError } from '../constructs/core/problems';
 import { REFERENCE_ENVIRONMENTS } from './environments';
@@ -43,6 +44,10 @@ export function main(args: readonly string[], defaultOutdir = 'dist', environmen
     console.log(`prodk8s: wrote ${files.length} files for ${specs.map(s => s.name).join(', ')} into ${relative(process.cwd(), outdir) || '.'}/`);
     return 0;
   } catch (error) {
+    if (error instanceof OutputError) {
+      console.error(`prodk8s: ${error.message}; nothing was replaced`);
+      return 3;
+    }
     if (!(error instanceof SynthError)) throw error;
     console.error(`prodk8s: synth failed, ${outdir} was left as it was. ${error.message}`);
     return 1;

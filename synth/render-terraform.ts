@@ -5,7 +5,7 @@ import { App } from 'cdktf';
 import stableStringify = require('json-stable-stringify');
 import { ProductionCluster } from '../constructs';
 import { AddonReleasesStack } from '../stacks/addon-releases-stack';
-import { OutputFile } from './replace-directory';
+import { OutputFile } from './output-folder';
 
 /**
  * Each cluster's Terraform stack as `<env>/terraform/cdk.tf.json`: the very

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'fs';
+import { join } from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { ClusterSpec } from '../constructs';
 import { collectProblems, markValid, SynthError } from '../constructs/core/problems';
@@ -6,14 +8,42 @@ import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
 import { environmentSummary } from '../stacks/summary';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
-import { renderTerraform } from './render-terraform';
-import { OutputFile, replaceDirectory, Staging, writeFiles } from './replace-directory';
+import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, Staging, writeFiles } from './output-folder';
+import { isTerraformWorkingFile, loadTerraformRenderer, TerraformRenderer } from './terraform-renderer';
 import { useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
 
 /** What a synth renders: the files, and the warnings to show. */
 export interface Rendering {
   readonly files: OutputFile[];
   readonly warnings: string[];
+}
+
+/** What a validation finds: problems that stop a synth, and warnings that do not. */
+export interface Validation {
+  readonly problems: string[];
+  readonly warnings: string[];
+}
+
+export interface SynthesizeOptions {
+  /**
+   * Replace only the folders of the environments given, keeping every other
+   * entry of the output folder byte for byte (`prodk8s synth --env`).
+   * @default false: the output folder is replaced as a whole, so that an environment removed from the model is removed from it
+   */
+  readonly onlyTheseEnvironments?: boolean;
+}
+
+/**
+ * Validates every environment as a synth does, and renders nothing: every
+ * problem (each naming path, field, value and rule) and every warning.
+ */
+export function validate(specs: readonly ClusterSpec[]): Validation {
+  try {
+    return { problems: [], warnings: validatedModel(specs).warnings };
+  } catch (error) {
+    if (!(error instanceof SynthError)) throw error;
+    return { problems: [...error.problems], warnings: [...error.warnings] };
+  }
 }
 
 /**
@@ -24,23 +54,49 @@ export interface Rendering {
  * problem throws a `SynthError` listing all of them, and nothing is rendered.
  */
 export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
-  return render(validatedModel(specs));
+  const model = validatedModel(specs);
+  return render(model, loadTerraformRenderer());
 }
 
 /**
- * Renders every environment into `outdir`, replacing it as a whole, or throws
- * and leaves `outdir` untouched. Nothing is written before the model is valid.
+ * Renders every environment into the output folder `outdir` (see
+ * `replaceOutput`: only a folder prodk8s wrote is replaced, one synth at a
+ * time, atomically), or throws and leaves `outdir` untouched: a `SynthError`
+ * for an invalid model, an `OutputError` for a refused folder or a failed
+ * write. Nothing is written before the model is valid. Terraform's working
+ * files in a stack's folder (`.terraform/`, its lock file, state files) are
+ * carried into the new output.
  */
-export function synthesize(specs: readonly ClusterSpec[], outdir: string): Rendering {
+export function synthesize(specs: readonly ClusterSpec[], outdir: string, options: SynthesizeOptions = {}): Rendering {
   const model = validatedModel(specs);
+  const renderTerraform = loadTerraformRenderer();
   let rendering: Rendering | undefined;
-  replaceDirectory(outdir, staging => {
-    rendering = render(model, staging);
-  });
+  replaceOutput(outdir, staging => {
+    rendering = render(model, renderTerraform, staging);
+  }, carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false));
   return rendering!;
 }
 
-/** A valid model: its app, and each environment's objects laid out in manifest files, not yet rendered. */
+/**
+ * What a new output keeps of the previous one: with `onlyTheseEnvironments`,
+ * every entry but the folders of `rendered`; always, Terraform's working
+ * files in every environment's stack folder, which `terraform init` and a
+ * local state create there and a synth must never delete.
+ */
+function carried(rendered: ReadonlySet<string>, onlyTheseEnvironments: boolean): Carry {
+  return previous => {
+    const entries = readdirSync(previous, { withFileTypes: true });
+    const kept = onlyTheseEnvironments ? entries.filter(entry => !rendered.has(entry.name) && entry.name !== OUTPUT_MARKER).map(entry => entry.name) : [];
+    const terraform = entries.filter(entry => entry.isDirectory() && !kept.includes(entry.name)).flatMap(entry => {
+      const stack = join(previous, entry.name, 'terraform');
+      const names = existsSync(stack) ? readdirSync(stack).filter(isTerraformWorkingFile) : [];
+      return names.map(name => `${entry.name}/terraform/${name}`);
+    });
+    return [...kept, ...terraform];
+  };
+}
+
+/** A valid model: its app, each environment's objects laid out in manifest files, not yet rendered, and the warnings. */
 interface ValidatedModel {
   readonly app: App;
   readonly environments: readonly { chart: EnvironmentChart; name: string; header: string; manifests: ManifestFile<ApiObject>[] }[];
@@ -80,7 +136,7 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
  * and written (on a worker thread, for a large estate) while the next one is
  * rendered.
  */
-function render({ environments, warnings }: ValidatedModel, staging?: Staging): Rendering {
+function render({ environments, warnings }: ValidatedModel, renderTerraform: TerraformRenderer, staging?: Staging): Rendering {
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
   const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {

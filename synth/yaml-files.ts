@@ -1,7 +1,7 @@
 import { availableParallelism } from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions } from 'js-yaml';
-import { OutputFile, Staging, writeFiles } from './replace-directory';
+import { OutputFile, Staging, writeFiles } from './output-folder';
 
 /**
  * How every document is written. js-yaml's dump schema quotes any string that
@@ -118,7 +118,10 @@ const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA };
 const texts = [];
 const writes = [];
 let failure;
-const fail = error => { failure = failure ?? String((error && error.stack) || error); };
+// A file system error keeps its code, call and path, so that the main thread reports it as its own.
+const fail = error => {
+  failure = failure ?? { message: String((error && error.message) || error), code: error && error.code, syscall: error && error.syscall, path: error && error.path };
+};
 const holds = (path, text) => lstat(path)
   .then(stats => stats.isFile() && stats.size === Buffer.byteLength(text) && readFile(path, 'utf8').then(old => old === text))
   .catch(() => false);
@@ -148,7 +151,7 @@ parentPort.on('message', file => {
       writes.push(mkdir(dirname(path), { recursive: true })
         .then(() => previous !== undefined && holds(previous, text))
         .then(same => (same ? link(previous, path).catch(() => writeFile(path, text)) : writeFile(path, text)))
-        .catch(fail));
+        .catch(error => fail(Object.assign(error, { path: error.path || path }))));
     }
   } catch (error) {
     fail(error);
@@ -203,8 +206,11 @@ class YamlWorker {
       if (Atomics.wait(this.answered, 0, 0, WORKER_DEADLINE_MS) === 'timed-out') {
         throw new Error(`the YAML worker gave no answer in ${WORKER_DEADLINE_MS / 1000} s`);
       }
-      const answer = receiveMessageOnPort(this.results)!.message as { texts: string[] } | { failure: string };
-      if ('failure' in answer) throw new Error(`the YAML worker failed: ${answer.failure}`);
+      const answer = receiveMessageOnPort(this.results)!.message as { texts: string[] } | { failure: { message: string; code?: string } };
+      if ('failure' in answer) {
+        const { message, ...errno } = answer.failure;
+        throw Object.assign(new Error(errno.code === undefined ? `the YAML worker failed: ${message}` : message), errno);
+      }
       return answer.texts;
     } finally {
       void this.stop();

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { App as TerraformApp, TerraformStack } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
-import { OutputFile, writeFiles } from '../../synth/replace-directory';
+import { OutputFile, writeFiles } from '../../synth/output-folder';
 import { yamlDocuments } from '../../synth/yaml-files';
 
 /** What a synth wrote, as plain data. */

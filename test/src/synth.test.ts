@@ -18,13 +18,13 @@ describe('npm run synth', () => {
 
   test('renders the reference environments into the folder given', () => {
     expect(main(['--out', outdir])).toBe(0);
-    expect(readdirSync(outdir)).toEqual(['dev', 'prod', 'staging']);
+    expect(readdirSync(outdir)).toEqual(['.prodk8s-output', 'dev', 'prod', 'staging']);
     expect(stdout).toHaveBeenCalledWith(expect.stringMatching(/^prodk8s: wrote \d+ files for dev, staging, prod into /));
   });
 
   test('renders only the environments named', () => {
     expect(main(['--out', outdir, '--env', 'prod', '--env', 'dev'])).toBe(0);
-    expect(readdirSync(outdir)).toEqual(['dev', 'prod']);
+    expect(readdirSync(outdir)).toEqual(['.prodk8s-output', 'dev', 'prod']);
   });
 
   test('refuses an unknown environment without writing', () => {

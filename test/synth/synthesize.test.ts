@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, mkdirSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, readdirSync, mkdirSync, statSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
 import { WORKER_THRESHOLD } from '../../synth/yaml-files';
+import { OUTPUT_MARKER } from '../../synth/output-folder';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
 import { SynthError } from '../../constructs/core/problems';
 import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
@@ -69,21 +70,69 @@ describe('synthesize', () => {
   beforeEach(() => {
     outdir = join(mkdtempSync(join(tmpdir(), 'prodk8s-synth-')), 'dist');
     mkdirSync(join(outdir, 'dev'), { recursive: true });
+    writeFileSync(join(outdir, OUTPUT_MARKER), 'marker');
     writeFileSync(join(outdir, 'dev', 'previous.yaml'), 'previous output');
   });
 
-  test('replaces the output folder with the rendered files', () => {
+  test('replaces the output folder with the rendered files and its marker', () => {
     const { files } = synthesize([clusterSpec()], outdir);
-    expect(readdirSync(outdir)).toEqual(['test']);
+    expect(readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'test']);
     expect(readFileSync(join(outdir, files[0].path), 'utf8')).toBe(files[0].content);
   });
 
   test('leaves the previous output untouched when the model is bad', () => {
     expect(() => synthesize([clusterSpec({ kubernetesVersion: '1.20.0' })], outdir)).toThrow(SynthError);
-    expect(readdirSync(outdir)).toEqual(['dev']);
+    expect(readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'dev']);
     expect(readFileSync(join(outdir, 'dev', 'previous.yaml'), 'utf8')).toBe('previous output');
   });
+
+  describe('with onlyTheseEnvironments', () => {
+    test('replaces only the folders of the environments given; every other entry stays the same file, byte for byte', () => {
+      synthesize([clusterSpec({ name: 'alpha' }), clusterSpec({ name: 'beta' })], outdir);
+      const before = snapshot(outdir, 'beta');
+      const alphaSummary = statSync(join(outdir, 'alpha/SUMMARY.md')).ino;
+      synthesize([clusterSpec({ name: 'alpha', tenants: [tenantSpec({ name: 'team-z' })] })], outdir, { onlyTheseEnvironments: true });
+      expect(readdirSync(outdir).sort()).toEqual([OUTPUT_MARKER, 'alpha', 'beta']);
+      expect(snapshot(outdir, 'beta')).toEqual(before);
+      expect(readdirSync(join(outdir, 'alpha/manifests'))).toContain('10-team-z.yaml');
+      expect(statSync(join(outdir, 'alpha/SUMMARY.md')).ino).not.toBe(alphaSummary);
+    });
+
+    test('without it, an environment no longer in the model is removed', () => {
+      synthesize([clusterSpec({ name: 'alpha' }), clusterSpec({ name: 'beta' })], outdir);
+      synthesize([clusterSpec({ name: 'alpha' })], outdir);
+      expect(readdirSync(outdir).sort()).toEqual([OUTPUT_MARKER, 'alpha']);
+    });
+  });
+
+  test('never deletes Terraform\'s working files or a state in a stack\'s folder', () => {
+    synthesize([clusterSpec({ name: 'alpha' })], outdir);
+    const stack = join(outdir, 'alpha/terraform');
+    mkdirSync(join(stack, '.terraform/providers'), { recursive: true });
+    const working = { '.terraform/providers/helm': 'provider', '.terraform.lock.hcl': 'lock', 'terraform.alpha.tfstate': 'old state',
+      'terraform.alpha.tfstate.backup': 'backup', 'terraform.tfstate.d/blue/terraform.tfstate': 'workspace' };
+    mkdirSync(join(stack, 'terraform.tfstate.d/blue'), { recursive: true });
+    for (const [path, content] of Object.entries(working)) writeFileSync(join(stack, path), content);
+    writeFileSync(join(stack, 'notes.txt'), 'not Terraform\'s');
+    for (let synth = 0; synth < 3; synth++) synthesize([clusterSpec({ name: 'alpha' })], outdir);
+    for (const [path, content] of Object.entries(working)) expect(readFileSync(join(stack, path), 'utf8')).toBe(content);
+    expect(readdirSync(stack).sort()).toEqual(['.terraform', '.terraform.lock.hcl', 'cdk.tf.json', 'terraform.alpha.tfstate', 'terraform.alpha.tfstate.backup', 'terraform.tfstate.d']);
+  });
 });
+
+/** Every file below `folder/entry`, with its inode and bytes. */
+function snapshot(folder: string, entry: string): Record<string, [number, string]> {
+  const files: Record<string, [number, string]> = {};
+  const walk = (path: string) => {
+    for (const child of readdirSync(join(folder, path), { withFileTypes: true })) {
+      const relative = join(path, child.name);
+      if (child.isDirectory()) walk(relative);
+      else files[relative] = [statSync(join(folder, relative)).ino, readFileSync(join(folder, relative), 'utf8')];
+    }
+  };
+  walk(entry);
+  return files;
+}
 
 describe('a large estate', () => {
   test('is written, through the YAML worker, exactly as rendered', () => {

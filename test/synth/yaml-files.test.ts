@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { dump } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
-import { Staging } from '../../synth/replace-directory';
+import { Staging } from '../../synth/output-folder';
 import { useYamlWorker, WORKER_THRESHOLD, yamlDocuments, YamlFile, YamlFileWriter } from '../../synth/yaml-files';
 
 /**
@@ -160,7 +160,14 @@ describe('YamlFileWriter', () => {
     writeFileSync(join(directory, 'taken'), '');
     const writer = new YamlFileWriter({ worker: true });
     writer.add({ ...files[2], path: 'taken/below.yaml' }, { directory });
-    expect(() => writer.finish()).toThrow(/the YAML worker failed: Error: E[A-Z]+: .*taken/);
+    let error: NodeJS.ErrnoException | undefined;
+    try {
+      writer.finish();
+    } catch (e) {
+      error = e as NodeJS.ErrnoException;
+    }
+    // A file system error keeps its code, call and path, for the synth to report in one line.
+    expect(error).toMatchObject({ code: 'EEXIST', syscall: 'mkdir', path: join(directory, 'taken') });
     rmSync(directory, { recursive: true, force: true });
   });
 

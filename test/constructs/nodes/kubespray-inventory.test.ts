@@ -3,7 +3,7 @@ import { ClusterSpec, NodePoolSpec, ProductionCluster } from '../../../construct
 import { NodeLayer } from '../../../constructs/nodes/node-layer';
 import { NodePool } from '../../../constructs/nodes/node-pool';
 import { prod, REFERENCE_ENVIRONMENTS } from '../../../src/environments';
-import { OutputFile } from '../../../synth/replace-directory';
+import { OutputFile } from '../../../synth/output-folder';
 import { renderEnvironments } from '../../../synth/synthesize';
 import { clusterSpec } from '../../fixtures/cluster-spec';
 import { ansibleInventory, AnsibleInventory, groupsOf, hostsOf } from '../../helpers/ansible-inventory';
