@@ -1,5 +1,7 @@
-// Entry point of `npx cdk8s synth` (see cdk8s.yaml): the same synth as
-// `npm run synth`, into the folder the cdk8s CLI names.
-import { main } from './synth';
+// Entry point of `npx cdk8s synth` (see cdk8s.yaml): the prodk8s command's
+// synth of the reference environments, into the folder the cdk8s CLI names.
+import { run } from '../cli/prodk8s';
 
-process.exitCode = main(process.argv.slice(2), process.env.CDK8S_OUTDIR ?? 'cdk8s.out');
+void run(['synth', '--out', process.env.CDK8S_OUTDIR ?? 'cdk8s.out']).then(code => {
+  process.exitCode = code;
+});

@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'fs';
+import { resolve } from 'path';
+import type { ClusterSpec } from '../constructs';
+import { UsageError } from './usage-error';
+
+/** The project's settings, from `prodk8s.json` at its root; the command line overrides each. */
+export interface ProjectConfig {
+  /** The module that exports the environments (TypeScript, JavaScript or JSON), relative to the project root. */
+  readonly app?: string;
+  /** The output folder, relative to the project root. @default 'dist' */
+  readonly out?: string;
+}
+
+/** The config file looked for in the current folder. */
+export const CONFIG_FILE = 'prodk8s.json';
+
+/** Reads `prodk8s.json` in `folder`, if there is one, refusing unknown settings. */
+export function readConfig(folder: string): ProjectConfig {
+  const path = resolve(folder, CONFIG_FILE);
+  if (!existsSync(path)) return {};
+  let config: unknown;
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${CONFIG_FILE} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError(`${CONFIG_FILE} must hold an object such as {"app": "environments.ts"}`);
+  for (const [key, value] of Object.entries(config)) {
+    if (key !== 'app' && key !== 'out') throw new UsageError(`${CONFIG_FILE}: unknown setting "${key}"; known: app, out`);
+    if (typeof value !== 'string' || value === '') throw new UsageError(`${CONFIG_FILE}: ${key} = ${JSON.stringify(value)}: must be a path`);
+  }
+  return config as ProjectConfig;
+}
+
+/**
+ * The environments that a module exports: `export const environments = [...]`,
+ * or a default export of an array or of one spec. TypeScript is transpiled
+ * on the fly by jiti (no type check: `tsc` does that in the project's own
+ * build or CI), so that a synth needs no compile step.
+ */
+export async function loadEnvironments(app: string): Promise<readonly ClusterSpec[]> {
+  const path = resolve(app);
+  if (!existsSync(path)) throw new UsageError(`the environments module ${app} does not exist`);
+  const { createJiti } = await import('jiti');
+  let exports: Record<string, unknown>;
+  try {
+    exports = await createJiti(__filename, { interopDefault: false }).import(path);
+  } catch (error) {
+    throw new ModuleError(`the environments module ${app} failed to load: ${firstLine(error)}`);
+  }
+  const found = exports?.environments ?? exports?.default;
+  const environments = Array.isArray(found) ? found : found !== undefined && found !== null && typeof found === 'object' ? [found] : undefined;
+  if (environments === undefined) {
+    throw new UsageError(`the environments module ${app} exports no environments: export \`environments\`, an array of ClusterSpec, or a default`);
+  }
+  environments.forEach((spec, index) => {
+    if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') {
+      throw new ModuleError(`the environments module ${app}: environments[${index}] = ${JSON.stringify(spec)}: must be a ClusterSpec, an object with a name`);
+    }
+  });
+  return environments as ClusterSpec[];
+}
+
+/** A module that loaded but did not give a model: its own error, or something that is not a ClusterSpec. */
+export class ModuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModuleError';
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}
