@@ -62,7 +62,7 @@ export function replaceOutput(target: string, fill: (staging: Staging) => void, 
     const staging = OutputError.wrap(() => createStaging(folder));
     try {
       OutputError.wrap(() => {
-        writeFileSync(join(staging, OUTPUT_MARKER), MARKER_TEXT);
+        writeFiles({ directory: staging, previous }, [{ path: OUTPUT_MARKER, content: MARKER_TEXT }]);
         if (previous !== undefined) for (const path of carry(previous)) linkTree(join(previous, path), join(staging, path));
       });
       OutputError.wrap(() => fill({ directory: staging, previous }));
