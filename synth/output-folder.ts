@@ -150,6 +150,10 @@ export function outputFolder(target: string): string {
     throw refuse(folder === here ? 'it is the current folder' : `it holds the current folder ${here}`);
   }
   if (existsSync(homedir()) && folder === realpathSync(homedir())) throw refuse('it is the home folder');
+  for (let above = dirname(folder); above !== dirname(above); above = dirname(above)) {
+    // The enclosing output's next synth would delete this one.
+    if (existsSync(join(above, OUTPUT_MARKER))) throw refuse(`it is inside ${above}, the output of another synth (to render some environments only, use --env)`);
+  }
   return folder;
 }
 

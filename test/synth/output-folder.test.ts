@@ -158,6 +158,13 @@ describe('replaceOutput', () => {
       expect(readdirSync(docs)).toEqual(['guide.md']);
     });
 
+    test('a folder inside another output, which its next synth would delete', () => {
+      expect(refusal(join(target, 'old'))?.message).toBe(`refusing to write into ${target}/old: it is inside ${target}, the output of another synth `
+        + '(to render some environments only, use --env). Give --out a folder of its own, such as dist');
+      expect(refusal(join(target, 'new/deeper'))?.message).toContain(`it is inside ${target}, the output of another synth`);
+      expect(readFileSync(join(target, 'old', 'stale.yaml'), 'utf8')).toBe('stale');
+    });
+
     test('a symbolic link to nowhere', () => {
       symlinkSync(join(parent, 'missing'), join(parent, 'link'));
       expect(refusal(join(parent, 'link'))?.message).toBe(`${parent}/link is a symbolic link to ${parent}/missing, which does not exist: `
