@@ -48,13 +48,15 @@ export async function loadEnvironments(app: string): Promise<readonly ClusterSpe
   } catch (error) {
     throw new ModuleError(`the environments module ${app} failed to load: ${firstLine(error)}`);
   }
-  const found = exports?.environments ?? exports?.default;
-  const environments = Array.isArray(found) ? found : found !== undefined && found !== null && typeof found === 'object' ? [found] : undefined;
-  if (environments === undefined) {
+  // A CommonJS module's exports are its default export.
+  const found = exports?.environments ?? (exports?.default as Record<string, unknown> | undefined)?.environments ?? exports?.default;
+  if (found === undefined) {
     throw new UsageError(`the environments module ${app} exports no environments: export \`environments\`, an array of ClusterSpec, or a default`);
   }
+  const environments: unknown[] = Array.isArray(found) ? found : [found];
+  if (environments.length === 0) throw new ModuleError(`the environments module ${app} exports an empty list of environments: there is nothing to render`);
   environments.forEach((spec, index) => {
-    if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') {
+    if (typeof spec !== 'object' || spec === null || typeof (spec as { name?: unknown }).name !== 'string') {
       throw new ModuleError(`the environments module ${app}: environments[${index}] = ${JSON.stringify(spec)}: must be a ClusterSpec, an object with a name`);
     }
   });

@@ -6,7 +6,7 @@ import { CONFIG_FILE, loadEnvironments, ModuleError, readConfig } from './enviro
 import { UsageError } from './usage-error';
 
 /** The exit codes of every command, as the README documents them. */
-export const ExitCode = { ok: 0, invalidModel: 1, usage: 2, outputFailure: 3 } as const;
+export const ExitCode = { ok: 0, invalidModel: 1, usage: 2, ioFailure: 3 } as const;
 
 export const USAGE = `Usage: prodk8s <command> [options]
 
@@ -22,7 +22,7 @@ Options:
   -h, --help       print this help
   --version        print the version of prodk8s
 
-Exit codes: 0 done, 1 invalid model, 2 usage, 3 output failure (the output folder left as it was).`;
+Exit codes: 0 done, 1 invalid model, 2 usage, 3 input or output failure (the output folder left as it was).`;
 
 /**
  * Runs the prodk8s command with `args` (without node and the script) and
@@ -134,7 +134,7 @@ function report(error: unknown): number {
   const output = OutputError.from(error);
   if (output instanceof OutputError) {
     console.error(`prodk8s: ${output.message}; nothing was replaced`);
-    return ExitCode.outputFailure;
+    return ExitCode.ioFailure;
   }
   console.error(`prodk8s: failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`
     + (process.env.PRODK8S_DEBUG ? `\n${(error as Error)?.stack}` : ' (PRODK8S_DEBUG=1 shows where)'));

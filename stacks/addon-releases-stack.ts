@@ -56,13 +56,15 @@ export class AddonReleasesStack extends TerraformStack {
 
 /** The cdktf backend construct of a resolved backend; credentials stay out, Terraform reads them from the environment. */
 function backendOf(stack: TerraformStack, backend: ResolvedBackend): TerraformBackend {
-  const { type, ...settings } = backend;
+  const { type, usePathStyle, ...text } = backend;
+  const settings = text as Record<string, string>;
   switch (type) {
     case 'local': return new LocalBackend(stack, { path: settings.path });
     case 's3': {
       const s3 = new S3Backend(stack, {
         bucket: settings.bucket, key: settings.key, region: settings.region, encrypt: true,
         profile: settings.profile, dynamodbTable: settings.dynamodbTable, endpoints: settings.endpoint ? { s3: settings.endpoint } : undefined,
+        usePathStyle: usePathStyle === true ? true : undefined,
       });
       // S3's own lock file (Terraform 1.10+), which cdktf's S3 backend has no field for.
       if (settings.dynamodbTable === undefined) s3.addOverride('use_lockfile', true);

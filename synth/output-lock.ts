@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { hostname } from 'os';
 import { basename, dirname, join } from 'path';
 import { OutputError } from './output-error';
@@ -19,11 +19,16 @@ export class OutputLock {
         writeFileSync(path, `${owner}\n`, { flag: 'wx' });
         return new OutputLock(path, owner);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const failure = error as NodeJS.ErrnoException;
+        if (failure.code !== 'EEXIST') {
+          // Created but not written (no space left, say): an empty lock must not keep every later synth out.
+          if (failure.syscall === 'write') rmSync(path, { force: true });
+          throw Object.assign(failure, { path: failure.path ?? path });
+        }
       }
       const holder = readHolder(path);
-      if (holder !== undefined && !ownerDied(holder)) {
-        throw new OutputError(`${folder} is being written by another prodk8s synth (process ${holder}): `
+      if (holder !== undefined && !ownerDied(holder, path)) {
+        throw new OutputError(`${folder} is being written by another prodk8s synth (process ${holder || 'unknown'}): `
           + `wait for it to finish, or delete ${path} if that process no longer runs`);
       }
       breakStale(path, holder);
@@ -39,6 +44,9 @@ export class OutputLock {
   }
 }
 
+/** How long a lock may stay empty while its owner writes it. */
+const EMPTY_LOCK_GRACE_MS = 5000;
+
 function readHolder(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8').trim();
@@ -47,8 +55,19 @@ function readHolder(path: string): string | undefined {
   }
 }
 
-/** Whether the process that wrote `holder` (`pid@host`) is known to have died: only on this host can it be told. */
-function ownerDied(holder: string): boolean {
+/**
+ * Whether the process that wrote `holder` (`pid@host`) is known to have died:
+ * only on this host can it be told. An empty lock older than a few seconds is
+ * one whose owner died between creating and writing it.
+ */
+function ownerDied(holder: string, path: string): boolean {
+  if (holder === '') {
+    try {
+      return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS;
+    } catch {
+      return true;
+    }
+  }
   const [pid, host] = holder.split('@');
   if (host !== hostname() || !/^\d+$/.test(pid)) return false;
   try {

@@ -28,7 +28,8 @@ export interface SynthesizeOptions {
   /**
    * Replace only the folders of the environments given, keeping every other
    * entry of the output folder byte for byte (`prodk8s synth --env`).
-   * @default false: the output folder is replaced as a whole, so that an environment removed from the model is removed from it
+   * @default false: the output folder is replaced as a whole, so that an environment removed from the model is removed
+   * from it, all but Terraform's working files and state in its stack's folder (its releases may still be installed)
    */
   readonly onlyTheseEnvironments?: boolean;
 }
@@ -81,7 +82,8 @@ export function synthesize(specs: readonly ClusterSpec[], outdir: string, option
  * What a new output keeps of the previous one: with `onlyTheseEnvironments`,
  * every entry but the folders of `rendered`; always, Terraform's working
  * files in every environment's stack folder, which `terraform init` and a
- * local state create there and a synth must never delete.
+ * local state create there and a synth must never delete, even for an
+ * environment no longer in the model: its releases may still be installed.
  */
 function carried(rendered: ReadonlySet<string>, onlyTheseEnvironments: boolean): Carry {
   return previous => {
@@ -105,6 +107,8 @@ interface ValidatedModel {
 
 /** The construct tree of every environment, validated as a whole, and its objects laid out. */
 function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
+  // An empty model would replace the output with nothing.
+  if (specs.length === 0) throw new SynthError(['environments = []: there must be at least one environment']);
   const duplicates = specs.map(s => s.name).filter((name, index, names) => names.indexOf(name) !== index);
   if (duplicates.length > 0) {
     throw new SynthError(duplicates.map(name => `[${name}] name = ${JSON.stringify(name)}: environment names must be unique`));

@@ -26,7 +26,7 @@ import { TenantWorkload } from '../tenancy/tenant-workload';
 import { Versions } from '../versions';
 import { ClusterAddons, DEFAULT_ENTRY_NODE_PORTS } from './cluster-addons';
 import { ClusterSpec, TenantSpec } from './cluster-spec';
-import { checkTerraformBackend, ResolvedBackend, resolvedBackend } from './terraform-backend';
+import { checkTerraformSpec, ResolvedBackend, resolvedBackend } from './terraform-backend';
 
 /** Where external traffic enters when the spec names no entry. */
 export const DEFAULT_ENTRY_NAMESPACE = 'nginx-entry';
@@ -225,7 +225,7 @@ export class ProductionCluster extends Construct {
     }
     if (spec.networking.dnsDomain !== undefined) checks.dns1123Subdomain('networking.dnsDomain', spec.networking.dnsDomain);
     checkPodSecurity(checks, 'podSecurity', spec.podSecurity);
-    checkTerraformBackend(checks, 'terraform.backend', spec.terraform?.backend);
+    checkTerraformSpec(checks, 'terraform', spec.terraform);
     const share = spec.alerts?.quotaUsageShare;
     if (share !== undefined) {
       checks.expect(typeof share === 'number' && share > 0 && share <= 1, 'alerts.quotaUsageShare', share, 'must be a share of the quota above 0 and at most 1, such as 0.9');

@@ -1,4 +1,5 @@
 import { Checks } from '../core/checks';
+import type { TerraformSpec } from './cluster-spec';
 
 /**
  * Where Terraform keeps the state of an environment's add-on releases. Only
@@ -38,6 +39,11 @@ export interface S3BackendSpec {
   readonly profile?: string;
   /** An S3-compatible endpoint (MinIO, Ceph RGW). */
   readonly endpoint?: string;
+  /**
+   * Address buckets by path (`https://endpoint/bucket`), as MinIO and Ceph RGW usually need.
+   * @default false: by host, as AWS does
+   */
+  readonly usePathStyle?: boolean;
   /** A DynamoDB table for locking, as before Terraform 1.10. @default S3's own lock file (`use_lockfile`) */
   readonly dynamodbTable?: string;
 }
@@ -92,10 +98,10 @@ export function defaultStatePath(environment: string): string {
   return `${BESIDE_THE_OUTPUT}/.terraform-state/${environment}.tfstate`;
 }
 
-/** The fields each backend type takes; anything else (a credential, say) is refused. */
-const FIELDS: Record<TerraformBackendSpec['type'], { required: readonly string[]; optional: readonly string[] }> = {
+/** The fields each backend type takes (text, but for the switches); anything else (a credential, say) is refused. */
+const FIELDS: Record<TerraformBackendSpec['type'], { required: readonly string[]; optional: readonly string[]; switches?: readonly string[] }> = {
   local: { required: [], optional: ['path'] },
-  s3: { required: ['bucket', 'region'], optional: ['key', 'profile', 'endpoint', 'dynamodbTable'] },
+  s3: { required: ['bucket', 'region'], optional: ['key', 'profile', 'endpoint', 'dynamodbTable'], switches: ['usePathStyle'] },
   http: { required: ['address'], optional: ['lockAddress', 'unlockAddress', 'lockMethod', 'unlockMethod'] },
   pg: { required: [], optional: ['schemaName'] },
   kubernetes: { required: [], optional: ['secretSuffix', 'namespace', 'configPath', 'configContext'] },
@@ -112,22 +118,34 @@ const CREDENTIALS: Record<TerraformBackendSpec['type'], string> = {
   gcs: 'GOOGLE_APPLICATION_CREDENTIALS',
 };
 
-/** Records every broken rule of a backend spec under `field`. */
-export function checkTerraformBackend(checks: Checks, field: string, backend: TerraformBackendSpec | undefined): void {
+/** Records every broken rule of an environment's `terraform` settings under `field`. */
+export function checkTerraformSpec(checks: Checks, field: string, terraform: TerraformSpec | undefined): void {
+  if (terraform === undefined) return;
+  for (const key of Object.keys(terraform)) {
+    if (key !== 'backend') checks.fail(`${field}.${key}`, '(not shown)', 'is not a setting of the Terraform stack (backend)');
+  }
+  checkTerraformBackend(checks, `${field}.backend`, terraform.backend);
+}
+
+function checkTerraformBackend(checks: Checks, field: string, backend: TerraformBackendSpec | undefined): void {
   if (backend === undefined) return;
   if (typeof backend !== 'object' || backend === null || !Object.hasOwn(FIELDS, (backend as { type?: unknown }).type as string)) {
     checks.fail(`${field}.type`, (backend as { type?: unknown } | null)?.type, `must be one of ${Object.keys(FIELDS).map(t => `"${t}"`).join(', ')}`);
     return;
   }
-  const { required, optional } = FIELDS[backend.type];
+  const { required, optional, switches = [] } = FIELDS[backend.type];
   const values = backend as unknown as Record<string, unknown>;
   for (const key of required) {
     if (values[key] === undefined) checks.fail(`${field}.${key}`, undefined, `a ${backend.type} backend needs it`);
   }
   for (const [key, value] of Object.entries(values)) {
     if (key === 'type') continue;
+    if (switches.includes(key)) {
+      checks.expect(typeof value === 'boolean', `${field}.${key}`, value, 'must be true or false');
+      continue;
+    }
     if (!required.includes(key) && !optional.includes(key)) {
-      checks.fail(`${field}.${key}`, '(not shown)', `is not a field of the ${backend.type} backend (${[...required, ...optional].join(', ') || 'none'}); `
+      checks.fail(`${field}.${key}`, '(not shown)', `is not a field of the ${backend.type} backend (${[...required, ...optional, ...switches].join(', ') || 'none'}); `
         + `credentials are never written into the stack: Terraform takes them from ${CREDENTIALS[backend.type]}`);
       continue;
     }
@@ -139,7 +157,7 @@ export function checkTerraformBackend(checks: Checks, field: string, backend: Te
 /** A backend with its defaults filled in: its type, and its settings by the spec's field names. */
 export interface ResolvedBackend {
   readonly type: TerraformBackendSpec['type'];
-  readonly [field: string]: string;
+  readonly [field: string]: string | boolean;
 }
 
 /** The backend of environment `environment`, its defaults filled in. */

@@ -44,7 +44,7 @@ describe('the prodk8s command', () => {
     test('--help prints the commands, options and exit codes', async () => {
       expect(await run(['--help'])).toBe(ExitCode.ok);
       expect(printed(stdout)).toBe(USAGE);
-      expect(USAGE).toContain('Exit codes: 0 done, 1 invalid model, 2 usage, 3 output failure');
+      expect(USAGE).toContain('Exit codes: 0 done, 1 invalid model, 2 usage, 3 input or output failure');
     });
 
     test('--version prints the package version', async () => {
@@ -109,6 +109,13 @@ describe('the prodk8s command', () => {
       }
     });
 
+    test('an empty list of environments is refused: it would replace the output with nothing', async () => {
+      const folder = project({ 'envs.ts': 'export const environments = [];\n' });
+      expect(await run(['synth', '--app', 'envs.ts'])).toBe(ExitCode.invalidModel);
+      expect(printed(stderr)).toBe('prodk8s: the environments module envs.ts exports an empty list of environments: there is nothing to render');
+      expect(readdirSync(folder)).toEqual(['envs.ts']);
+    });
+
     test('a module that exports no environments is a usage error', async () => {
       project({ 'envs.ts': 'export const prod = 1;\n' });
       expect(await run(['validate', '--app', 'envs.ts'])).toBe(ExitCode.usage);
@@ -116,12 +123,16 @@ describe('the prodk8s command', () => {
     });
 
     test('a module that fails to load, or exports something that is no spec, is an invalid model, without a stack trace', async () => {
-      project({ 'throws.ts': 'throw new Error("no cluster today");\nexport const environments = [];\n', 'odd.ts': 'export const environments = [42];\n' });
+      project({ 'throws.ts': 'throw new Error("no cluster today");\nexport const environments = [];\n', 'odd.ts': 'export const environments = [42];\n',
+        'odder.ts': 'export const environments = 42;\n' });
       expect(await run(['validate', '--app', 'throws.ts'])).toBe(ExitCode.invalidModel);
       expect(printed(stderr)).toBe('prodk8s: the environments module throws.ts failed to load: no cluster today');
       stderr.mockClear();
       expect(await run(['validate', '--app', 'odd.ts'])).toBe(ExitCode.invalidModel);
       expect(printed(stderr)).toBe('prodk8s: the environments module odd.ts: environments[0] = 42: must be a ClusterSpec, an object with a name');
+      stderr.mockClear();
+      expect(await run(['validate', '--app', 'odder.ts'])).toBe(ExitCode.invalidModel);
+      expect(printed(stderr)).toBe('prodk8s: the environments module odder.ts: environments[0] = 42: must be a ClusterSpec, an object with a name');
     });
   });
 
@@ -179,10 +190,10 @@ describe('the prodk8s command', () => {
 
     test('a refused output folder: one line, exit 3, nothing touched', async () => {
       const folder = project({ 'envs.ts': moduleOf([clusterSpec()]), 'docs/guide.md': 'mine' });
-      expect(await run(['synth', '--app', 'envs.ts', '--out', 'docs'])).toBe(ExitCode.outputFailure);
+      expect(await run(['synth', '--app', 'envs.ts', '--out', 'docs'])).toBe(ExitCode.ioFailure);
       expect(printed(stderr)).toBe(`prodk8s: refusing to replace ${folder}/docs: it holds files that prodk8s did not write (no ${OUTPUT_MARKER} marker); `
         + 'give --out a new or empty folder, or move those files away (if it holds an earlier prodk8s output, delete the folder); nothing was replaced');
-      expect(await run(['synth', '--app', 'envs.ts', '--out', '.'])).toBe(ExitCode.outputFailure);
+      expect(await run(['synth', '--app', 'envs.ts', '--out', '.'])).toBe(ExitCode.ioFailure);
       expect(readdirSync(folder).sort()).toEqual(['docs', 'envs.ts']);
       expect(readFileSync(join(folder, 'docs/guide.md'), 'utf8')).toBe('mine');
     });
@@ -214,7 +225,7 @@ describe('the prodk8s command', () => {
           mkdirSync(join(out, 'dist'));
           writeFileSync(join(out, 'dist', OUTPUT_MARKER), '');
           writeFileSync(join(out, 'dist', 'previous.txt'), 'previous');
-          expect(await run(['synth', '--app', join(folder, 'envs.ts'), '--out', join(out, 'dist')])).toBe(ExitCode.outputFailure);
+          expect(await run(['synth', '--app', join(folder, 'envs.ts'), '--out', join(out, 'dist')])).toBe(ExitCode.ioFailure);
           expect(printed(stderr)).toMatch(new RegExp(`^prodk8s: cannot (open|write|mkdir) ${out}/\\.dist\\.prodk8s-staging-[0-9a-f]{8}/\\S+: `
             + 'no space left on device \\(ENOSPC\\); nothing was replaced$'));
           expect(readdirSync(out).sort()).toEqual(['dist']);
@@ -235,7 +246,7 @@ describe('the prodk8s command', () => {
         }) : undefined;
         const out = readOnly ?? join(folder, 'ro');
         try {
-          expect(await run(['synth', '--app', join(folder, 'envs.ts'), '--out', join(out, 'dist')])).toBe(ExitCode.outputFailure);
+          expect(await run(['synth', '--app', join(folder, 'envs.ts'), '--out', join(out, 'dist')])).toBe(ExitCode.ioFailure);
           expect(printed(stderr)).toMatch(new RegExp(`^prodk8s: cannot (open|mkdir) ${out}/\\.dist\\.prodk8s-(lock|staging-[0-9a-f]{8}): `
             + 'read-only file system \\(EROFS\\); nothing was replaced$'));
         } finally {
@@ -250,7 +261,7 @@ describe('the prodk8s command', () => {
         const renameSync = jest.spyOn(fs, 'renameSync').mockImplementation(path => {
           throw Object.assign(new Error(`EACCES: permission denied, rename '${String(path)}'`), { code: 'EACCES', syscall: 'rename', path: String(path) });
         });
-        expect(await run(['synth', '--app', 'envs.ts'])).toBe(ExitCode.outputFailure);
+        expect(await run(['synth', '--app', 'envs.ts'])).toBe(ExitCode.ioFailure);
         renameSync.mockRestore();
         expect(printed(stderr)).toMatch(new RegExp(`^prodk8s: cannot rename ${folder}/\\.dist\\.prodk8s-staging-[0-9a-f]{8}: permission denied \\(EACCES\\); nothing was replaced$`));
         expect(readdirSync(folder).sort()).toEqual(['envs.ts']);

@@ -96,6 +96,11 @@ describe('prodk8s in another repository', () => {
     expect(filesBelow(scratch)).toEqual(before);
   });
 
+  test('`npx prodk8s validate` reads a CommonJS module\'s `module.exports`', () => {
+    writeFileSync(join(scratch, 'envs.js'), `module.exports = { environments: ${JSON.stringify(environments)} };\n`);
+    expect(prodk8s(['validate', '--app', 'envs.js'])).toMatchObject({ status: 0, stdout: 'prodk8s: edge: valid\n' });
+  });
+
   test('`npx prodk8s --help` and a usage error answer at once, exit 0 and 2', () => {
     expect(prodk8s(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: prodk8s <command>') });
     expect(prodk8s(['synt'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "synt"') });

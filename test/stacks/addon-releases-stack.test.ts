@@ -36,8 +36,11 @@ describe('AddonReleasesStack', () => {
       expect(backendOf({ type: 's3', bucket: 'state', region: 'eu-west-1' })).toEqual({
         s3: { bucket: 'state', region: 'eu-west-1', key: 'prodk8s/test/terraform.tfstate', encrypt: true, use_lockfile: true },
       });
-      expect(backendOf({ type: 's3', bucket: 'state', region: 'eu-west-1', dynamodbTable: 'locks', endpoint: 'https://minio:9000', profile: 'ops' })).toEqual({
-        s3: { bucket: 'state', region: 'eu-west-1', key: 'prodk8s/test/terraform.tfstate', encrypt: true, dynamodb_table: 'locks', endpoints: { s3: 'https://minio:9000' }, profile: 'ops' },
+      expect(backendOf({ type: 's3', bucket: 'state', region: 'eu-west-1', dynamodbTable: 'locks', endpoint: 'https://minio:9000', profile: 'ops', usePathStyle: true })).toEqual({
+        s3: {
+          bucket: 'state', region: 'eu-west-1', key: 'prodk8s/test/terraform.tfstate', encrypt: true, dynamodb_table: 'locks',
+          endpoints: { s3: 'https://minio:9000' }, profile: 'ops', use_path_style: true,
+        },
       });
     });
 

@@ -80,6 +80,11 @@ describe('synthesize', () => {
     expect(readFileSync(join(outdir, files[0].path), 'utf8')).toBe(files[0].content);
   });
 
+  test('refuses an empty model, which would replace the output with nothing', () => {
+    expect(() => synthesize([], outdir)).toThrow('environments = []: there must be at least one environment');
+    expect(readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'dev']);
+  });
+
   test('leaves the previous output untouched when the model is bad', () => {
     expect(() => synthesize([clusterSpec({ kubernetesVersion: '1.20.0' })], outdir)).toThrow(SynthError);
     expect(readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'dev']);
@@ -98,10 +103,12 @@ describe('synthesize', () => {
       expect(statSync(join(outdir, 'alpha/SUMMARY.md')).ino).not.toBe(alphaSummary);
     });
 
-    test('without it, an environment no longer in the model is removed', () => {
-      synthesize([clusterSpec({ name: 'alpha' }), clusterSpec({ name: 'beta' })], outdir);
+    test('without it, an environment no longer in the model is removed, all but Terraform\'s files, as its releases may still be installed', () => {
+      synthesize([clusterSpec({ name: 'alpha' }), clusterSpec({ name: 'beta' }), clusterSpec({ name: 'gamma' })], outdir);
+      writeFileSync(join(outdir, 'beta/terraform/.terraform.lock.hcl'), 'lock');
       synthesize([clusterSpec({ name: 'alpha' })], outdir);
-      expect(readdirSync(outdir).sort()).toEqual([OUTPUT_MARKER, 'alpha']);
+      expect(readdirSync(outdir).sort()).toEqual([OUTPUT_MARKER, 'alpha', 'beta']);
+      expect(readdirSync(join(outdir, 'beta'), { recursive: true })).toEqual(['terraform', 'terraform/.terraform.lock.hcl']);
     });
   });
 
