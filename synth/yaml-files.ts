@@ -19,9 +19,9 @@ const PRESENTER_OPTIONS: Omit<PresenterOptions, 'schema'> = { lineWidth: -1, quo
 const PRESENTER: PresenterOptions = { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA };
 
 /**
- * YAML text: one document per object, the header comment at the top of the
- * first, every further one opened by `---`. A comment followed by `---` would
- * be a document of its own to readers that split a stream by its separators
+ * YAML text: one document per object, each opened by `---`, the header
+ * comment inside the first. A comment before the first `---` would be a
+ * document of its own to readers that split a stream by its separators
  * (apimachinery's YAMLReader, so kubeadm), and kubeadm refuses a document
  * without apiVersion and kind. Presented as one stream: the same bytes as
  * each object's own document joined, at a fraction of the per-call cost of
@@ -32,7 +32,7 @@ export function yamlDocuments(objects: readonly object[], header: string): strin
   for (const object of objects) {
     for (const document of jsToAst(object, DUMP_SCHEMA, AST_OPTIONS)) documents.push({ ...document, explicitStart: documents.length > 0 });
   }
-  return `# ${header}\n${present(documents, PRESENTER)}`;
+  return `---\n# ${header}\n${present(documents, PRESENTER)}`;
 }
 
 /** One YAML file to write: its path, a header comment, then one document per object. */
@@ -145,7 +145,7 @@ parentPort.on('message', file => {
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: documents.length > 0 });
     }
-    const text = '# ' + file.header + '\\n' + present(documents, presenter);
+    const text = '---\\n# ' + file.header + '\\n' + present(documents, presenter);
     texts.push(text);
     Atomics.add(workerData.serialized, 0, file.objects.length);
     if (file.staging !== undefined) {

@@ -41,7 +41,7 @@ describe('yamlDocuments', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data: shared },
     ], 'Generated for a test.');
     // The header is part of the first document: a comment before a `---` would be a document of its own to kubeadm.
-    expect(text.startsWith('# Generated for a test.\napiVersion: v1\n')).toBe(true);
+    expect(text.startsWith('---\n# Generated for a test.\napiVersion: v1\n')).toBe(true);
     expect(text.split('\n---\n')).toHaveLength(2);
     expect(text).not.toContain('&');
     expect(text).toContain(`key: ${'x'.repeat(200)}\n`);
@@ -52,7 +52,7 @@ describe('yamlDocuments', () => {
 
   test('quotes the strings YAML 1.1 readers (kubectl, Helm, Ansible) would take for booleans or numbers', () => {
     const text = yamlDocuments([{ kind: 'ConfigMap', data: { a: 'on', b: 'yes', c: 'no', d: 'off', e: '1_000', f: 'plain', g: '1:20' } }], 'h');
-    expect(text).toBe('# h\nkind: ConfigMap\ndata:\n  a: "on"\n  b: "yes"\n  c: "no"\n  d: "off"\n  e: "1_000"\n  f: plain\n  g: "1:20"\n');
+    expect(text).toBe('---\n# h\nkind: ConfigMap\ndata:\n  a: "on"\n  b: "yes"\n  c: "no"\n  d: "off"\n  e: "1_000"\n  f: plain\n  g: "1:20"\n');
   });
 
   test('every tricky string reads back as the same string in YAML 1.1 (PyYAML, yaml) and YAML 1.2', () => {
@@ -64,7 +64,7 @@ describe('yamlDocuments', () => {
     }
   });
 
-  test('is each object\'s own document, as js-yaml\'s dump writes it, every further one behind a `---`, also after text that keeps trailing newlines', () => {
+  test('is each object\'s own document, as js-yaml\'s dump writes it, behind a `---`, the header inside the first, also after text that keeps trailing newlines', () => {
     const objects = [
       { kind: 'ConfigMap', data: { script: 'echo "${A}"\n\n' } },
       { kind: 'ConfigMap', data: { rule: 'a\nb', tricky: TRICKY } },
@@ -72,7 +72,7 @@ describe('yamlDocuments', () => {
     ];
     const text = yamlDocuments(objects, 'h');
     const dumped = objects.map(object => dump(object, { noRefs: true, lineWidth: -1, quoteStyle: 'double' }));
-    expect(text).toBe(`# h\n${dumped.map((document, index) => (index === 0 ? document : `---\n${document}`)).join('')}`);
+    expect(text).toBe(`---\n# h\n${dumped.map((document, index) => (index === 0 ? document : `---\n${document}`)).join('')}`);
     // The block keeps its trailing newlines, so the document is ended explicitly before the next one.
     expect(text).toContain('  script: |+\n    echo "${A}"\n\n...\n---\n');
     expect(readWithPyYaml(text)).toEqual(objects);
