@@ -1,4 +1,3 @@
-import { Versions } from '../versions';
 import { reservedMap } from './kubelet-configuration';
 import { NodeLayer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
@@ -27,7 +26,9 @@ export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
   const controlPlane = layer.controlPlane;
   const files: InventoryFile[] = [
     { path: 'inventory/hosts.yaml', content: hostsFile(layer) },
-    { path: 'inventory/group_vars/k8s_cluster/k8s-cluster.yml', content: clusterVars(layer) },
+    // In `all`, not `k8s_cluster`: dedicated etcd hosts are outside k8s_cluster, and Kubespray's etcd roles read
+    // dns_domain, container_manager, kube_network_plugin and etcd_listen_metrics_urls there too.
+    { path: 'inventory/group_vars/all/k8s-cluster.yml', content: clusterVars(layer) },
     { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes) },
     ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool) })),
   ];
@@ -97,7 +98,6 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     kubelet_protect_kernel_defaults: true,
     kubelet_seccomp_default: true,
     tls_min_version: 'VersionTLS12',
-    prodk8s_kubespray_commit: Versions.kubespray.commit,
   };
 }
 

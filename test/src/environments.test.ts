@@ -62,7 +62,7 @@ describe('the node layer of the reference environments', () => {
   test.each(['dev', 'staging', 'prod'])('%s: the pod CIDR is one and the same in kubeadm, kube-proxy, Kubespray and its CNI', env => {
     const podCidr = REFERENCE_ENVIRONMENTS.find(e => e.name === env)!.networking.podCidr;
     const init = fileOf(`${env}/node/kubeadm-init.yaml`);
-    const kubespray = fileOf(`${env}/kubespray/inventory/group_vars/k8s_cluster/k8s-cluster.yml`)[0];
+    const kubespray = fileOf(`${env}/kubespray/inventory/group_vars/all/k8s-cluster.yml`)[0];
     const terraform = JSON.parse(files.find(f => f.path === `${env}/terraform/cdk.tf.json`)!.content);
     const gitops = files.find(f => /\/manifests\/10-(flux-system|argocd)\.yaml$/.test(f.path) && f.path.startsWith(`${env}/`))!;
     const release = parseAllDocuments(gitops.content).map(d => d.toJS()).find(d => d.metadata.name === 'calico');

@@ -19,7 +19,7 @@ describe('nodeFiles', () => {
       'node/pools/gpu/kubelet.yaml',
       'node/pools/gpu/sysctl.conf',
       'kubespray/inventory/hosts.yaml',
-      'kubespray/inventory/group_vars/k8s_cluster/k8s-cluster.yml',
+      'kubespray/inventory/group_vars/all/k8s-cluster.yml',
       'kubespray/inventory/group_vars/kube_control_plane/kubelet.yml',
       'kubespray/inventory/group_vars/pool_general/kubelet.yml',
       'kubespray/inventory/group_vars/pool_gpu/kubelet.yml',

@@ -140,7 +140,7 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
     }
   });
 
-  test('every cluster host gets the cluster\'s variables from group_vars/k8s_cluster', () => {
+  test('every host, dedicated etcd hosts outside k8s_cluster included, gets the cluster\'s variables from group_vars/all', () => {
     const expected = {
       kube_version: spec.kubernetesVersion,
       cluster_name: spec.name,
@@ -158,9 +158,8 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
       etcd_listen_metrics_urls: 'http://0.0.0.0:2381',
     };
     expect(layer.nodeCidrMaskSize).toBe(24);
-    const clusterHosts = hostsOf(inventory, 'k8s_cluster');
-    expect(clusterHosts.sort()).toEqual(names([...controlPlaneHosts, ...layer.pools.flatMap(pool => pool.hosts)]).sort());
-    for (const host of clusterHosts) {
+    expect(hostsOf(inventory, 'k8s_cluster').sort()).toEqual(names([...controlPlaneHosts, ...layer.pools.flatMap(pool => pool.hosts)]).sort());
+    for (const host of Object.keys(inventory.hostvars)) {
       expect(variables(host, Object.keys(expected))).toEqual({ host, ...expected });
     }
   });
@@ -278,13 +277,25 @@ describe('the prod inventory, hand-checked', () => {
   });
 
   test('the dedicated etcd members are named, outside the Kubernetes groups, and find the API through the virtual IP', () => {
-    expect(['prod-etcd-1', 'prod-etcd-2', 'prod-etcd-3'].map(host => inventory.hostvars[host])).toEqual([1, 2, 3].map(n => ({
+    expect(['prod-etcd-1', 'prod-etcd-2', 'prod-etcd-3'].map(host => inventory.hostvars[host])).toEqual([1, 2, 3].map(n => expect.objectContaining({
       ansible_host: `10.30.0.2${n}`,
       ip: `10.30.0.2${n}`,
       etcd_member_name: `etcd${n}`,
       apiserver_loadbalancer_domain_name: '10.30.0.5',
       loadbalancer_apiserver: { address: '10.30.0.5', port: 6443 },
     })));
+    for (const host of ['prod-etcd-1', 'prod-etcd-2', 'prod-etcd-3']) {
+      expect(inventory.hostvars[host]).not.toHaveProperty('node_labels');
+      expect(inventory.hostvars[host]).not.toHaveProperty('kubelet_max_pods');
+    }
+  });
+
+  test('the dedicated etcd members get what Kubespray\'s etcd roles read, metrics on 2381 included', () => {
+    for (const host of ['prod-etcd-1', 'prod-etcd-2', 'prod-etcd-3']) {
+      expect(inventory.hostvars[host]).toMatchObject({
+        etcd_listen_metrics_urls: 'http://0.0.0.0:2381', dns_domain: 'cluster.local', container_manager: 'containerd', kube_network_plugin: 'cni',
+      });
+    }
   });
 
   test('nftables kube-proxy in prod', () => {
