@@ -2,6 +2,7 @@ import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
+import { hostNetworkSysctls, NodeLayer } from '../constructs/nodes/node-layer';
 import { NodePool } from '../constructs/nodes/node-pool';
 
 /** A file of the node layer: YAML documents, or plain text. Paths are relative to the environment's folder. */
@@ -26,7 +27,7 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
     files.push(
       { path: 'node/kubeadm-init.yaml', documents: kubeadmInitDocuments(layer) },
       { path: 'node/kube-proxy.yaml', documents: [kubeProxyConfiguration(layer)] },
-      ...poolFiles('node/control-plane', controlPlane.nodes, layer.dnsDomain),
+      ...poolFiles('node/control-plane', controlPlane.nodes, layer),
       ...controlPlane.nodes.hosts.slice(1).map(host => ({
         path: `node/control-plane/kubeadm-join-${host.name}.yaml`,
         documents: [kubeadmJoinControlPlaneDocument(layer, host)],
@@ -35,7 +36,7 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
     for (const pool of layer.pools) {
       files.push(
         { path: `node/pools/${pool.name}/kubeadm-join.yaml`, documents: [kubeadmJoinPoolDocument(layer, pool)] },
-        ...poolFiles(`node/pools/${pool.name}`, pool, layer.dnsDomain),
+        ...poolFiles(`node/pools/${pool.name}`, pool, layer),
       );
     }
   }
@@ -45,8 +46,9 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
   return files;
 }
 
-function poolFiles(folder: string, pool: NodePool, dnsDomain: string): NodeFile[] {
-  const sysctls = pool.sysctls;
+function poolFiles(folder: string, pool: NodePool, layer: NodeLayer): NodeFile[] {
+  const sysctls = { ...hostNetworkSysctls(layer), ...pool.sysctls };
+  const dnsDomain = layer.dnsDomain;
   return [
     { path: `${folder}/kubelet.yaml`, documents: [pool.kubeletConfiguration(dnsDomain)] },
     { path: `${folder}/sysctl.conf`, text: Object.keys(sysctls).sort().map(name => `${name} = ${sysctls[name]}\n`).join('') },

@@ -1,4 +1,5 @@
 import * as semver from 'semver';
+import { Cidr } from '../core/cidr';
 import { TaintSpec } from '../core/taint';
 import { Versions } from '../versions';
 import { HostSpec } from './host-set';
@@ -117,7 +118,10 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
     },
     // kubeadm binds both to 127.0.0.1; Prometheus scrapes their secure ports (authenticated) from other nodes.
     controllerManager: {
-      extraArgs: kubeadmArgs(apiVersion, { 'bind-address': '0.0.0.0', 'node-cidr-mask-size': String(layer.nodeCidrMaskSize), 'profiling': 'false' }),
+      // The flag of the pod network's family, which kubeadm's own checks of the pod subnet read.
+      extraArgs: kubeadmArgs(apiVersion, {
+        'bind-address': '0.0.0.0', [`node-cidr-mask-size-${Cidr.tryParse(layer.podCidr)?.family ?? 'ipv4'}`]: String(layer.nodeCidrMaskSize), 'profiling': 'false',
+      }),
     },
     scheduler: { extraArgs: kubeadmArgs(apiVersion, { 'bind-address': '0.0.0.0', 'profiling': 'false' }) },
   };

@@ -50,6 +50,9 @@ export function kubeletConfiguration(kubelet: ResolvedKubelet, dnsDomain: string
     evictionPressureTransitionPeriod: p.evictionPressureTransitionPeriod,
     imageGCHighThresholdPercent: kubelet.imageGcHighThresholdPercent,
     imageGCLowThresholdPercent: kubelet.imageGcLowThresholdPercent,
+    // Graceful node shutdown, as Kubespray's kubelet has it by default.
+    shutdownGracePeriod: kubelet.shutdownGracePeriod,
+    shutdownGracePeriodCriticalPods: kubelet.shutdownGracePeriodCriticalPods,
     cpuManagerPolicy: p.cpuManagerPolicy,
     memoryManagerPolicy: p.memoryManagerPolicy,
     reservedMemory: p.reservedMemory?.map(r => ({ numaNode: r.numaNode, limits: { memory: r.memory } })),

@@ -125,6 +125,17 @@ export interface KubeletProfile {
    */
   readonly containerLogMaxFiles?: number;
   /**
+   * How long the kubelet delays a node's shutdown (systemd inhibitor) to stop its pods gracefully.
+   * @default '60s', as Kubespray sets it, so that both installers give the same kubelet
+   * @see https://kubernetes.io/docs/concepts/cluster-administration/node-shutdown/
+   */
+  readonly shutdownGracePeriod?: string;
+  /**
+   * The part of `shutdownGracePeriod` kept for critical pods, which stop last.
+   * @default '20s', as Kubespray sets it
+   */
+  readonly shutdownGracePeriodCriticalPods?: string;
+  /**
    * Process ids one pod may use; -1 for no limit.
    * @default 4096: a fork bomb in one pod cannot exhaust the node
    */
@@ -193,6 +204,8 @@ export interface ResolvedKubelet {
   readonly containerLogMaxFiles: number;
   readonly imageGcHighThresholdPercent: number;
   readonly imageGcLowThresholdPercent: number;
+  readonly shutdownGracePeriod: string;
+  readonly shutdownGracePeriodCriticalPods: string;
   /** The profile as given, for the options without a default. */
   readonly profile: KubeletProfile;
 }
@@ -211,6 +224,8 @@ export function resolveKubelet(profile: KubeletProfile | undefined, sku: NodeSku
     containerLogMaxFiles: profile?.containerLogMaxFiles ?? 5,
     imageGcHighThresholdPercent: profile?.imageGcHighThresholdPercent ?? 85,
     imageGcLowThresholdPercent: profile?.imageGcLowThresholdPercent ?? 80,
+    shutdownGracePeriod: profile?.shutdownGracePeriod ?? '60s',
+    shutdownGracePeriodCriticalPods: profile?.shutdownGracePeriodCriticalPods ?? '20s',
     profile: profile ?? {},
   };
 }
@@ -254,6 +269,13 @@ function tiered(capacity: Quantity, unit: Quantity, tiers: Tiers): Quantity {
 
 const ENFORCEMENTS: readonly NodeAllocatableEnforcement[] = ['pods', 'system-reserved', 'kube-reserved', 'none'];
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** The seconds of a Go duration that matches GO_DURATION. */
+function durationSeconds(duration: string): number {
+  return [...duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNITS[unit], 0);
+}
 const PERCENT = /^(\d+(\.\d+)?)%$/;
 
 /** Whether `value` is a threshold: a quantity or a percentage from 0 to 100. */
@@ -317,6 +339,13 @@ export function checkKubeletProfile(checks: Checks, field: string, profile: Kube
   if (p.evictionPressureTransitionPeriod !== undefined) {
     checks.expect(GO_DURATION.test(p.evictionPressureTransitionPeriod), `${field}.evictionPressureTransitionPeriod`, p.evictionPressureTransitionPeriod,
       'must be a duration such as 5m');
+  }
+
+  const shutdown = [['shutdownGracePeriod', resolved.shutdownGracePeriod], ['shutdownGracePeriodCriticalPods', resolved.shutdownGracePeriodCriticalPods]] as const;
+  for (const [name, value] of shutdown) checks.expect(GO_DURATION.test(String(value)), `${field}.${name}`, value, 'must be a duration such as 60s or 1m');
+  if (shutdown.every(([, value]) => GO_DURATION.test(String(value)))) {
+    checks.expect(durationSeconds(resolved.shutdownGracePeriodCriticalPods) < durationSeconds(resolved.shutdownGracePeriod), `${field}.shutdownGracePeriodCriticalPods`,
+      resolved.shutdownGracePeriodCriticalPods, `must be shorter than shutdownGracePeriod (${resolved.shutdownGracePeriod}), which it is a part of`);
   }
 
   checks.quantity(`${field}.containerLogMaxSize`, p.containerLogMaxSize);

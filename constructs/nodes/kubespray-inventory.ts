@@ -139,6 +139,8 @@ function kubeletVars(pool: NodePool): Record<string, unknown> {
     kubelet_logfiles_max_nr: kubelet.containerLogMaxFiles,
     kubelet_image_gc_high_threshold: kubelet.imageGcHighThresholdPercent,
     kubelet_image_gc_low_threshold: kubelet.imageGcLowThresholdPercent,
+    kubelet_shutdown_grace_period: kubelet.shutdownGracePeriod,
+    kubelet_shutdown_grace_period_critical_pods: kubelet.shutdownGracePeriodCriticalPods,
     ...(p.cpuManagerPolicy ? { kubelet_cpu_manager_policy: p.cpuManagerPolicy } : {}),
     ...(p.topologyManagerPolicy ? { kubelet_topology_manager_policy: p.topologyManagerPolicy } : {}),
     ...(p.topologyManagerScope ? { kubelet_topology_manager_scope: p.topologyManagerScope } : {}),

@@ -3,7 +3,7 @@ import { usesNodePodCidr } from '../addons/cni';
 import { Checks } from '../core/checks';
 import { Cidr } from '../core/cidr';
 import { Versions } from '../versions';
-import { NodeLayer } from './node-layer';
+import { hostNetworkSysctls, NodeLayer } from './node-layer';
 
 const KUBE_PROXY_MODES = ['iptables', 'nftables', 'ipvs'] as const;
 const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq'] as const;
@@ -11,6 +11,7 @@ const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 
 /** The rules that span the node layer: names and addresses, the address plan, the network plugin and kube-proxy. */
 export function checkNodeLayer(checks: Checks, layer: NodeLayer): void {
   checkHosts(checks, layer);
+  checkHostNetworkSysctls(checks, layer);
   checkAddressPlan(checks, layer);
   checkNetworkPlugin(checks, layer);
   checkKubeProxy(checks, layer);
@@ -30,6 +31,18 @@ export function parsePortRange(range: string): { first: number; last: number } |
   if (!match) return undefined;
   const [first, last] = [Number(match[1]), Number(match[2])];
   return first >= 1 && first <= last && last <= 65535 ? { first, last } : undefined;
+}
+
+/** A pool's own kernel parameters must not undo those that route pod traffic. */
+function checkHostNetworkSysctls(checks: Checks, layer: NodeLayer): void {
+  const required = hostNetworkSysctls(layer);
+  const pools = [{ field: 'controlPlane', pool: layer.controlPlane.nodes }, ...layer.pools.map((pool, index) => ({ field: `nodePools[${index}]`, pool }))];
+  for (const { field, pool } of pools) {
+    for (const [name, value] of Object.entries(pool.sysctls)) {
+      checks.expect(required[name] === undefined || String(value) === required[name], `${field}.sysctls.${name}`, value,
+        `must be ${required[name]}: nodes route pod traffic with it (kubeadm's preflight checks it)`);
+    }
+  }
 }
 
 function checkHosts(checks: Checks, layer: NodeLayer): void {

@@ -1,4 +1,5 @@
 import type { CniSpec, KubeProxySpec } from '../cluster/cluster-spec';
+import { Cidr } from '../core/cidr';
 import { requireValid } from '../core/problems';
 import { ControlPlane } from './control-plane';
 import { NodePool } from './node-pool';
@@ -29,6 +30,27 @@ export interface NodeLayer {
 export interface NodePortUse {
   readonly field: string;
   readonly port: number;
+}
+
+/**
+ * Kernel modules every node loads before the kubelet starts: containerd's
+ * overlay snapshotter, and br_netfilter, so that bridged pod traffic passes
+ * iptables (and the bridge sysctls below exist).
+ */
+export const KERNEL_MODULES = ['overlay', 'br_netfilter'] as const;
+
+/**
+ * The kernel parameters a node needs to route pod traffic: forwarding (kubeadm's
+ * preflight refuses a node without IPv4 forwarding) and bridged traffic through
+ * iptables; IPv6 forwarding too for an IPv6 pod network. Kubespray sets them itself.
+ */
+export function hostNetworkSysctls(layer: Pick<NodeLayer, 'podCidr'>): Record<string, string> {
+  return {
+    'net.bridge.bridge-nf-call-ip6tables': '1',
+    'net.bridge.bridge-nf-call-iptables': '1',
+    'net.ipv4.ip_forward': '1',
+    ...(Cidr.tryParse(layer.podCidr)?.family === 'ipv6' ? { 'net.ipv6.conf.all.forwarding': '1' } : {}),
+  };
 }
 
 /** The container runtime's socket: containerd, as kubeadm and Kubespray install it. */

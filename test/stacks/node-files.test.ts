@@ -36,15 +36,22 @@ describe('nodeFiles', () => {
     ]);
   });
 
-  test('writes the kernel parameters the hardened kubelet needs, then the pool\'s own, one per line', () => {
+  test('writes the kernel parameters pod networking and the hardened kubelet need, and the pool\'s own, one per line', () => {
     const file = filesOf({ nodePools: [{
       name: 'search', count: 1, firstAddress: '10.0.5.10', sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '100Gi' },
       sysctls: { 'vm.max_map_count': '262144' },
     }] }).find(f => f.path === 'node/pools/search/sysctl.conf')!;
     expect('text' in file && file.text).toBe([
       'kernel.keys.root_maxbytes = 25000000', 'kernel.keys.root_maxkeys = 1000000', 'kernel.panic = 10', 'kernel.panic_on_oops = 1',
+      // kubeadm's preflight refuses a node without IPv4 forwarding; bridged pod traffic passes iptables.
+      'net.bridge.bridge-nf-call-ip6tables = 1', 'net.bridge.bridge-nf-call-iptables = 1', 'net.ipv4.ip_forward = 1',
       'vm.max_map_count = 262144', 'vm.overcommit_memory = 1', 'vm.panic_on_oom = 0', '',
     ].join('\n'));
+  });
+
+  test('forwards IPv6 too for an IPv6 pod network', () => {
+    const file = filesOf({ networking: { podCidr: 'fd10::/56', serviceCidr: 'fd20::/108' } }).find(f => f.path === 'node/control-plane/sysctl.conf')!;
+    expect('text' in file && file.text).toContain('net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n');
   });
 
   test('writes only the installers the environment asks for', () => {

@@ -50,6 +50,14 @@ describe('kubeadm configuration', () => {
       expect(byKind(documents, 'KubeProxyConfiguration').metricsBindAddress).toBe('0.0.0.0:10249');
     });
 
+    test('sizes each node\'s pod range with the flag of the pod network\'s family, which kubeadm\'s own checks read', () => {
+      expect(byKind(documents, 'ClusterConfiguration').controllerManager.extraArgs).toEqual([
+        { name: 'bind-address', value: '0.0.0.0' }, { name: 'node-cidr-mask-size-ipv4', value: '24' }, { name: 'profiling', value: 'false' },
+      ]);
+      const ipv6 = kubeadmInitDocuments(layerOf({ networking: { podCidr: 'fd10::/56', serviceCidr: 'fd20::/108' } }));
+      expect(byKind(ipv6, 'ClusterConfiguration').controllerManager.extraArgs).toContainEqual({ name: 'node-cidr-mask-size-ipv6', value: '64' });
+    });
+
     test('enables the admission plugins that pin tenants, restating NodeRestriction, and the node port range', () => {
       const args = byKind(documents, 'ClusterConfiguration').apiServer.extraArgs;
       expect(args).toEqual([

@@ -65,6 +65,9 @@ describe('resolveKubelet', () => {
     expect(resolved.containerLogMaxFiles).toBe(5);
     expect(resolved.imageGcHighThresholdPercent).toBe(85);
     expect(resolved.imageGcLowThresholdPercent).toBe(80);
+    // Graceful node shutdown as Kubespray's kubelet has it by default, so both installers agree.
+    expect(resolved.shutdownGracePeriod).toBe('60s');
+    expect(resolved.shutdownGracePeriodCriticalPods).toBe('20s');
     expect(resolved.profile).toEqual({});
   });
 
@@ -323,6 +326,17 @@ describe('checkKubeletProfile', () => {
       ]);
       expect(problems({ imageGcHighThresholdPercent: 50, imageGcLowThresholdPercent: -1 })).toEqual([
         `${FIELD}.imageGcLowThresholdPercent = -1: must be a whole percentage from 0 to 100`,
+      ]);
+    });
+
+    test('wants graceful shutdown periods as durations, the critical pods\' part shorter than the whole', () => {
+      expect(problems({ shutdownGracePeriod: '2m', shutdownGracePeriodCriticalPods: '30s' })).toEqual([]);
+      expect(problems({ shutdownGracePeriod: '60' })).toEqual([`${FIELD}.shutdownGracePeriod = "60": must be a duration such as 60s or 1m`]);
+      expect(problems({ shutdownGracePeriod: '20s' })).toEqual([
+        `${FIELD}.shutdownGracePeriodCriticalPods = "20s": must be shorter than shutdownGracePeriod (20s), which it is a part of`,
+      ]);
+      expect(problems({ shutdownGracePeriod: '1m', shutdownGracePeriodCriticalPods: '1m30s' })).toEqual([
+        `${FIELD}.shutdownGracePeriodCriticalPods = "1m30s": must be shorter than shutdownGracePeriod (1m), which it is a part of`,
       ]);
     });
 

@@ -10,6 +10,8 @@ function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
 
 describe('node layer cross-checks', () => {
   test.each<[string, Partial<ClusterSpec>, string]>([
+    ['a pool that turns off forwarding', { nodePools: [generalPool({ sysctls: { 'net.ipv4.ip_forward': '0' } })] },
+      'nodePools[0].sysctls.net.ipv4.ip_forward = "0": must be 1: nodes route pod traffic with it (kubeadm\'s preflight checks it)'],
     ['a node name used twice', { nodePools: [generalPool(), gpuPool({ count: 1, hostnamePattern: 'test-general-{index}' })] },
       'nodePools[1].hosts[0].name = "test-general-1": is already the name of nodePools[0].hosts[0]: node names must be unique in the cluster'],
     ['an address used twice', { nodePools: [generalPool(), gpuPool({ firstAddress: '10.0.1.12' })] },
