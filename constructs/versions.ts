@@ -19,6 +19,12 @@ export const Versions = {
     ],
   },
   /**
+   * The sandbox (pause) image kubeadm expects for each Kubernetes minor (its
+   * constants; Kubespray's pod_infra_supported_versions at the pinned commit
+   * agree from 1.34), pinned in containerd's configuration by the node bootstrap.
+   */
+  pauseImages: { '1.30': '3.9', '1.31': '3.10', '1.32': '3.10', '1.33': '3.10', '1.34': '3.10.1', '1.35': '3.10.1', '1.36': '3.10.2' },
+  /**
    * Every Helm chart an add-on installs, exact. The value keys each accepts
    * at its version are in `addons/chart-values/<name>.keys.json`.
    */

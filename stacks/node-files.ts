@@ -1,19 +1,23 @@
 import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
+import { cloudInitConfig, sysctlConf } from '../constructs/nodes/node-bootstrap';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
-import { hostNetworkSysctls, NodeLayer } from '../constructs/nodes/node-layer';
+import { NodeLayer } from '../constructs/nodes/node-layer';
 import { NodePool } from '../constructs/nodes/node-pool';
 
 /** A file of the node layer: YAML documents, or plain text. Paths are relative to the environment's folder. */
 export type NodeFile =
   | { readonly path: string; readonly documents: readonly Record<string, unknown>[] }
-  | { readonly path: string; readonly text: string };
+  | { readonly path: string; readonly text: string }
+  | { readonly path: string; readonly cloudConfig: Record<string, unknown> };
 
 /**
  * The files that build one environment's machines:
  * - `node/`: kubeadm's init and join configurations, the kube-proxy
- *   configuration, and per pool its kubelet configuration and kernel parameters;
+ *   configuration, per pool its kubelet configuration and kernel parameters,
+ *   and the cloud-init user-data that makes a machine a node (one per pool,
+ *   one per control plane node);
  * - `kubespray/inventory/`: hosts and group variables for Kubespray.
  *
  * An invalid cluster is refused with its problems (a `SynthError`).
@@ -32,10 +36,23 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
         path: `node/control-plane/kubeadm-join-${host.name}.yaml`,
         documents: [kubeadmJoinControlPlaneDocument(layer, host)],
       })),
+      // The control plane's kubelet is the cluster's base KubeletConfiguration: no patch.
+      ...controlPlane.nodes.hosts.map((host, index) => ({
+        path: `node/control-plane/cloud-init-${host.name}.yaml`,
+        cloudConfig: cloudInitConfig(layer, controlPlane.nodes, index === 0
+          ? { command: 'init', kubeadmDocuments: kubeadmInitDocuments(layer) }
+          : { command: 'join', kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)] }),
+      })),
     );
     for (const pool of layer.pools) {
       files.push(
         { path: `node/pools/${pool.name}/kubeadm-join.yaml`, documents: [kubeadmJoinPoolDocument(layer, pool)] },
+        {
+          path: `node/pools/${pool.name}/cloud-init.yaml`,
+          cloudConfig: cloudInitConfig(layer, pool, {
+            command: 'join', kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
+          }),
+        },
         ...poolFiles(`node/pools/${pool.name}`, pool, layer),
       );
     }
@@ -47,10 +64,8 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
 }
 
 function poolFiles(folder: string, pool: NodePool, layer: NodeLayer): NodeFile[] {
-  const sysctls = { ...hostNetworkSysctls(layer), ...pool.sysctls };
-  const dnsDomain = layer.dnsDomain;
   return [
-    { path: `${folder}/kubelet.yaml`, documents: [pool.kubeletConfiguration(dnsDomain)] },
-    { path: `${folder}/sysctl.conf`, text: Object.keys(sysctls).sort().map(name => `${name} = ${sysctls[name]}\n`).join('') },
+    { path: `${folder}/kubelet.yaml`, documents: [pool.kubeletConfiguration(layer.dnsDomain)] },
+    { path: `${folder}/sysctl.conf`, text: sysctlConf(layer, pool) },
   ];
 }

@@ -165,7 +165,10 @@ function environmentFiles(chart: EnvironmentChart, name: string, header: string)
   return [
     ...nodeFiles(chart.cluster).map(file => ({
       path: `${name}/${file.path}`,
-      content: 'documents' in file ? yamlDocuments(file.documents, header) : `# ${header}\n${file.text}`,
+      content: 'documents' in file ? yamlDocuments(file.documents, header)
+        // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
+        : 'cloudConfig' in file ? `#cloud-config\n${yamlDocuments([file.cloudConfig], header)}`
+          : `# ${header}\n${file.text}`,
     })),
     { path: `${name}/SUMMARY.md`, content: `<!-- ${header} -->\n${environmentSummary(chart.cluster)}` },
   ];

@@ -6,16 +6,19 @@ import { clusterSpec } from '../fixtures/cluster-spec';
 const filesOf = (overrides: Partial<ClusterSpec> = {}) => nodeFiles(new ProductionCluster(Testing.chart(), 'cluster', clusterSpec(overrides)));
 
 describe('nodeFiles', () => {
-  test('writes kubeadm, kube-proxy, per-pool kubelet and sysctl files, and the Kubespray inventory', () => {
+  test('writes kubeadm, kube-proxy, per-pool kubelet, sysctl and cloud-init files, and the Kubespray inventory', () => {
     expect(filesOf().map(f => f.path)).toEqual([
       'node/kubeadm-init.yaml',
       'node/kube-proxy.yaml',
       'node/control-plane/kubelet.yaml',
       'node/control-plane/sysctl.conf',
+      'node/control-plane/cloud-init-test-control-plane-1.yaml',
       'node/pools/general/kubeadm-join.yaml',
+      'node/pools/general/cloud-init.yaml',
       'node/pools/general/kubelet.yaml',
       'node/pools/general/sysctl.conf',
       'node/pools/gpu/kubeadm-join.yaml',
+      'node/pools/gpu/cloud-init.yaml',
       'node/pools/gpu/kubelet.yaml',
       'node/pools/gpu/sysctl.conf',
       'kubespray/inventory/hosts.yaml',

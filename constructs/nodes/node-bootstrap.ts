@@ -1,0 +1,138 @@
+import * as semver from 'semver';
+import { Versions } from '../versions';
+import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
+import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer } from './node-layer';
+import { NodePool } from './node-pool';
+
+/** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
+export const BOOTSTRAP_KUBEADM_CONFIG = '/etc/kubernetes/prodk8s/kubeadm.yaml';
+
+/** The script that makes a machine a node: checks, host settings, then `kubeadm init` or `join`. */
+export const BOOTSTRAP_SCRIPT = '/usr/local/sbin/prodk8s-bootstrap';
+
+/** How a machine becomes a node: the first control plane node initializes the cluster, every other one joins it. */
+export interface BootstrapRole {
+  readonly command: 'init' | 'join';
+  /** The kubeadm `--config` documents of that command, placeholders in. */
+  readonly kubeadmDocuments: readonly Record<string, unknown>[];
+  /** The pool's KubeletConfiguration, applied as kubeadm's kubelet patch; none for the control plane, whose kubelet is the cluster's base. */
+  readonly kubeletPatch?: Record<string, unknown>;
+}
+
+/**
+ * The cloud-init user-data (`#cloud-config`) that makes a machine of `pool` a
+ * node: kernel modules and parameters, swap off, containerd 2 with the
+ * systemd cgroup driver and the pinned sandbox image, time synchronisation,
+ * bounded journald, the kubelet patch, then `kubeadm init` or `join` through
+ * a script that first checks what the host must bring (cgroup v2, containerd
+ * 2, kubeadm and kubelet at the model's version, a kernel that runs the chosen
+ * kube-proxy mode) and stops with a message when it does not.
+ *
+ * Secrets stay placeholders (`${KUBEADM_BOOTSTRAP_TOKEN}` and friends): the
+ * provisioning tool fills them in, never prodk8s.
+ */
+export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: BootstrapRole): Record<string, unknown> {
+  const file = (path: string, content: string, permissions = '0644') => ({ path, owner: 'root:root', permissions, content });
+  return {
+    write_files: [
+      file('/etc/modules-load.d/prodk8s.conf', KERNEL_MODULES.map(name => `${name}\n`).join('')),
+      file('/etc/sysctl.d/90-prodk8s.conf', sysctlConf(layer, pool)),
+      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion)),
+      file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
+      ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
+      file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
+      file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, role), '0755'),
+    ],
+    // Time in step across nodes: certificates, etcd and node-problem-detector's clock check depend on it.
+    ntp: { enabled: true },
+    runcmd: [[BOOTSTRAP_SCRIPT]],
+  };
+}
+
+/**
+ * A pool's kernel parameters as a sysctl.d file, one per line by name: those
+ * pod networking needs, those the hardened kubelet requires, the pool's own.
+ */
+export function sysctlConf(layer: NodeLayer, pool: NodePool): string {
+  const sysctls = { ...hostNetworkSysctls(layer), ...pool.sysctls };
+  return Object.keys(sysctls).sort().map(name => `${name} = ${sysctls[name]}\n`).join('');
+}
+
+/**
+ * journald's bounds, so that system logs never fill the root file system: at
+ * most 2G, at least 15 % kept free, two weeks. Container logs are the
+ * kubelet's (containerLogMaxSize/Files).
+ */
+const JOURNALD_LIMITS = '[Journal]\nSystemMaxUse=2G\nSystemKeepFree=15%\nMaxRetentionSec=2week\n';
+
+/** The names of the placeholders in a role's documents (`KUBEADM_BOOTSTRAP_TOKEN`, …), for the check that they were filled. */
+function placeholdersOf(role: BootstrapRole): string[] {
+  const text = JSON.stringify(role.kubeadmDocuments);
+  return Object.values(KubeadmPlaceholders).filter(placeholder => text.includes(placeholder)).map(placeholder => placeholder.slice(2, -1));
+}
+
+/**
+ * containerd 2's configuration (version 3): the systemd cgroup driver the
+ * kubelet uses, and the sandbox (pause) image kubeadm expects for this
+ * Kubernetes minor, pinned so that containerd never garbage-collects it.
+ */
+export function containerdConfig(kubernetesVersion: string): string {
+  return [
+    'version = 3',
+    '',
+    "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
+    `  sandbox = '${pauseImage(kubernetesVersion)}'`,
+    '',
+    "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
+    '  SystemdCgroup = true',
+    '',
+  ].join('\n');
+}
+
+/** The sandbox image of a Kubernetes version, from `Versions.pauseImages`. */
+export function pauseImage(kubernetesVersion: string): string {
+  const minor = `${semver.major(kubernetesVersion)}.${semver.minor(kubernetesVersion)}`;
+  return `registry.k8s.io/pause:${Versions.pauseImages[minor as keyof typeof Versions.pauseImages]}`;
+}
+
+/**
+ * The script run once by cloud-init. `set -eu`: the first failing step stops
+ * it, with the step's own message in cloud-init's output log.
+ */
+function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
+  const version = layer.kubernetesVersion;
+  const unfilled = placeholdersOf(role);
+  const lines = [
+    '#!/bin/sh',
+    `# Makes this machine a node of "${layer.clusterName}" with kubeadm ${role.command}.`,
+    'set -eu',
+    'fail() { echo "prodk8s-bootstrap: $*" >&2; exit 1; }',
+    '',
+    '# What the host must bring: prodk8s installs no packages, as repositories differ by distribution.',
+    '[ -f /sys/fs/cgroup/cgroup.controllers ] || fail "cgroup v2 is required: the kubelet refuses cgroup v1 since Kubernetes 1.35"',
+    'command -v containerd >/dev/null || fail "containerd 2 is required"',
+    'containerd --version | grep -Eq " v?2\\." || fail "containerd 2 is required: $(containerd --version)"',
+    `kubeadm version -o short | grep -qx "v${version}" || fail "kubeadm v${version} is required: $(kubeadm version -o short 2>&1)"`,
+    `kubelet --version | grep -qx "Kubernetes v${version}" || fail "kubelet v${version} is required: $(kubelet --version 2>&1)"`,
+    ...(layer.kubeProxy.mode === 'nftables'
+      ? ['uname -r | awk -F. \'{ exit !($1 > 5 || ($1 == 5 && $2 >= 13)) }\' || fail "kube-proxy in nftables mode needs kernel 5.13 or newer: $(uname -r)"']
+      : []),
+    // Searched for without its `${`, which the provisioning tool's templating would fill in here too.
+    ...unfilled.map(name => `grep -qF '${name}}' ${BOOTSTRAP_KUBEADM_CONFIG} && fail "${name} was not filled in: render this user-data with the provisioning tool first"`),
+    '',
+    '# The kubelet refuses to run with swap on (failSwapOn).',
+    'swapoff -a',
+    "sed -i '/^[^#].*[[:space:]]swap[[:space:]]/s/^/#/' /etc/fstab",
+    '',
+    ...KERNEL_MODULES.map(name => `modprobe ${name}`),
+    'sysctl --system >/dev/null',
+    'systemctl restart systemd-journald containerd',
+    'systemctl enable kubelet',
+    '',
+    role.command === 'init'
+      ? `kubeadm init --config ${BOOTSTRAP_KUBEADM_CONFIG} --upload-certs`
+      : `kubeadm join --config ${BOOTSTRAP_KUBEADM_CONFIG}`,
+    '',
+  ];
+  return lines.join('\n');
+}

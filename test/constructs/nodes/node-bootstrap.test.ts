@@ -1,0 +1,122 @@
+import { Testing } from 'cdk8s';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ClusterSpec, kubeadmInitDocuments, kubeadmJoinPoolDocument, ProductionCluster, Versions } from '../../../constructs';
+import { cloudInitConfig, containerdConfig, pauseImage } from '../../../constructs/nodes/node-bootstrap';
+import { clusterSpec } from '../../fixtures/cluster-spec';
+
+const layerOf = (overrides: Partial<ClusterSpec> = {}) => new ProductionCluster(Testing.chart(), 'cluster', clusterSpec(overrides)).nodeLayer;
+
+interface WrittenFile { path: string; content: string; permissions: string; owner: string }
+const fileAt = (config: Record<string, unknown>, path: string) => (config.write_files as WrittenFile[]).find(file => file.path === path);
+
+function poolConfig(overrides: Partial<ClusterSpec> = {}) {
+  const layer = layerOf(overrides);
+  const pool = layer.pools[0];
+  return cloudInitConfig(layer, pool, {
+    command: 'join', kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
+  });
+}
+
+describe('the node bootstrap (cloud-init)', () => {
+  const config = poolConfig();
+  const script = fileAt(config, '/usr/local/sbin/prodk8s-bootstrap')!;
+
+  test('loads overlay and br_netfilter, and sets the kernel parameters of pod networking and the hardened kubelet', () => {
+    expect(fileAt(config, '/etc/modules-load.d/prodk8s.conf')!.content).toBe('overlay\nbr_netfilter\n');
+    const sysctl = fileAt(config, '/etc/sysctl.d/90-prodk8s.conf')!.content;
+    expect(sysctl).toContain('net.ipv4.ip_forward = 1\n');
+    expect(sysctl).toContain('net.bridge.bridge-nf-call-iptables = 1\n');
+    expect(sysctl).toContain('kernel.panic_on_oops = 1\n');
+  });
+
+  test('configures containerd 2 with the systemd cgroup driver and the sandbox image of the Kubernetes minor', () => {
+    expect(fileAt(config, '/etc/containerd/config.toml')!.content).toBe(containerdConfig('1.36.4'));
+    expect(containerdConfig('1.36.4')).toContain("version = 3\n");
+    expect(containerdConfig('1.36.4')).toContain("  sandbox = 'registry.k8s.io/pause:3.10.2'\n");
+    expect(containerdConfig('1.36.4')).toContain("[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n");
+    expect(pauseImage('1.31.2')).toBe('registry.k8s.io/pause:3.10');
+  });
+
+  test('knows the sandbox image of every supported minor', () => {
+    const { oldestMinor, newestMinor } = Versions.kubernetes;
+    for (let minor = Number(oldestMinor.split('.')[1]); minor <= Number(newestMinor.split('.')[1]); minor++) {
+      expect(pauseImage(`1.${minor}.0`)).toMatch(/^registry\.k8s\.io\/pause:3\.\d+(\.\d+)?$/);
+    }
+  });
+
+  test('bounds journald, synchronises time, and runs the bootstrap script once', () => {
+    expect(fileAt(config, '/etc/systemd/journald.conf.d/90-prodk8s.conf')!.content).toBe('[Journal]\nSystemMaxUse=2G\nSystemKeepFree=15%\nMaxRetentionSec=2week\n');
+    expect(config.ntp).toEqual({ enabled: true });
+    expect(config.runcmd).toEqual([['/usr/local/sbin/prodk8s-bootstrap']]);
+    expect(script.permissions).toBe('0755');
+  });
+
+  test('writes the pool\'s kubelet patch and the join configuration, the latter for root only, with its placeholders', () => {
+    const patch = fileAt(config, '/etc/kubernetes/patches/kubeletconfiguration+merge.yaml')!;
+    expect(JSON.parse(patch.content)).toMatchObject({ kind: 'KubeletConfiguration', maxPods: 110 });
+    const kubeadm = fileAt(config, '/etc/kubernetes/prodk8s/kubeadm.yaml')!;
+    expect(kubeadm.permissions).toBe('0600');
+    expect(JSON.parse(kubeadm.content)).toMatchObject({ kind: 'JoinConfiguration', patches: { directory: '/etc/kubernetes/patches' } });
+    expect(kubeadm.content).toContain('${KUBEADM_BOOTSTRAP_TOKEN}');
+  });
+
+  test('checks what the host must bring before changing anything, then joins', () => {
+    const lines = script.content.split('\n');
+    const joined = lines.indexOf('kubeadm join --config /etc/kubernetes/prodk8s/kubeadm.yaml');
+    expect(lines[0]).toBe('#!/bin/sh');
+    expect(lines).toContain('set -eu');
+    for (const check of ['cgroup v2 is required', 'containerd 2 is required', 'kubeadm v1.36.4 is required', 'kubelet v1.36.4 is required']) {
+      const line = lines.findIndex(l => l.includes(check));
+      expect(line).toBeGreaterThan(0);
+      expect(line).toBeLessThan(lines.indexOf('swapoff -a'));
+    }
+    expect(joined).toBeGreaterThan(lines.indexOf('sysctl --system >/dev/null'));
+    // The placeholder checks name them without `${`, which the provisioning tool's templating would fill in there too.
+    expect(script.content).toContain("grep -qF 'KUBEADM_BOOTSTRAP_TOKEN}' /etc/kubernetes/prodk8s/kubeadm.yaml && fail");
+    expect(script.content).not.toContain('${');
+    expect(spawnSync('sh', ['-n'], { input: script.content }).status).toBe(0);
+  });
+
+  test('checks the kernel for kube-proxy in nftables mode only', () => {
+    expect(script.content).not.toContain('5.13');
+    const nftables = fileAt(poolConfig({ kubeProxy: { mode: 'nftables' } }), '/usr/local/sbin/prodk8s-bootstrap')!.content;
+    expect(nftables).toContain('kube-proxy in nftables mode needs kernel 5.13 or newer');
+  });
+
+  test('initializes the cluster on the first control plane node, with no kubelet patch', () => {
+    const layer = layerOf();
+    const init = cloudInitConfig(layer, layer.controlPlane.nodes, { command: 'init', kubeadmDocuments: kubeadmInitDocuments(layer) });
+    expect(fileAt(init, '/etc/kubernetes/patches/kubeletconfiguration+merge.yaml')).toBeUndefined();
+    expect(fileAt(init, '/usr/local/sbin/prodk8s-bootstrap')!.content).toContain('kubeadm init --config /etc/kubernetes/prodk8s/kubeadm.yaml --upload-certs');
+    expect(fileAt(init, '/usr/local/sbin/prodk8s-bootstrap')!.content).toContain("grep -qF 'KUBEADM_CERTIFICATE_KEY}'");
+  });
+
+  describe('run against a scratch copy of its configuration', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'prodk8s-bootstrap-'));
+    const kubeadm = fileAt(config, '/etc/kubernetes/prodk8s/kubeadm.yaml')!.content;
+    /** Runs the script's lines that `keep` selects, then prints `checked`; the configuration is `configuration`. */
+    const probe = (keep: (line: string) => boolean, configuration: string, env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin' }) => {
+      writeFileSync(join(folder, 'kubeadm.yaml'), configuration);
+      const lines = script.content.split('\n').filter(line => line.startsWith('set -eu') || line.startsWith('fail()') || keep(line));
+      writeFileSync(join(folder, 'probe.sh'), [...lines, 'echo checked', ''].join('\n').replaceAll('/etc/kubernetes/prodk8s/kubeadm.yaml', join(folder, 'kubeadm.yaml')));
+      return spawnSync('/bin/sh', [join(folder, 'probe.sh')], { encoding: 'utf8', env });
+    };
+
+    test('stops while a placeholder is not filled in, and goes on once the provisioning tool has filled them', () => {
+      const unfilled = probe(line => line.startsWith('grep -qF'), kubeadm);
+      expect(unfilled).toMatchObject({ status: 1, stdout: '' });
+      expect(unfilled.stderr).toBe('prodk8s-bootstrap: KUBEADM_BOOTSTRAP_TOKEN was not filled in: render this user-data with the provisioning tool first\n');
+      const filled = kubeadm.replaceAll('${KUBEADM_BOOTSTRAP_TOKEN}', 'abcdef.0123456789abcdef').replaceAll('${KUBEADM_CA_CERT_HASH}', 'sha256:00');
+      expect(probe(line => line.startsWith('grep -qF'), filled)).toMatchObject({ status: 0, stdout: 'checked\n' });
+    });
+
+    test('stops on a host without containerd 2', () => {
+      const result = probe(line => line.includes('containerd'), kubeadm, { PATH: join(folder, 'nothing-installed') });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe('prodk8s-bootstrap: containerd 2 is required\n');
+    });
+  });
+});
