@@ -3,6 +3,7 @@ export * from './addons/chart-values';
 export * from './addons/cni';
 export * from './addons/helm-addon';
 export * from './addons/kube-prometheus-stack';
+export * from './addons/kubelet-csr-approver';
 export * from './addons/metrics-server';
 export * from './addons/node-problem-detector';
 export * from './addons/node-problem-taints';

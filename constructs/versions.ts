@@ -33,6 +33,7 @@ export const Versions = {
     tigeraOperator: { repository: 'https://docs.tigera.io/calico/charts', name: 'tigera-operator', version: 'v3.32.1' },
     flannel: { repository: 'https://flannel-io.github.io/flannel/', name: 'flannel', version: 'v0.28.9' },
     metricsServer: { repository: 'https://kubernetes-sigs.github.io/metrics-server/', name: 'metrics-server', version: '3.13.1' },
+    kubeletCsrApprover: { repository: 'https://postfinance.github.io/kubelet-csr-approver', name: 'kubelet-csr-approver', version: '1.2.14' },
     nodeProblemDetector: { repository: 'oci://ghcr.io/deliveryhero/helm-charts', name: 'node-problem-detector', version: '2.4.1' },
     kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', name: 'kube-prometheus-stack', version: '88.5.3' },
     nginxIngress: { repository: 'oci://ghcr.io/nginx/charts', name: 'nginx-ingress', version: '2.6.4' },

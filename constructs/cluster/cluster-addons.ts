@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Calico, Flannel } from '../addons/cni';
 import { HelmAddon } from '../addons/helm-addon';
 import { KubePrometheusStack } from '../addons/kube-prometheus-stack';
+import { KubeletCsrApprover } from '../addons/kubelet-csr-approver';
 import { MetricsServer } from '../addons/metrics-server';
 import { NodeProblemDetector } from '../addons/node-problem-detector';
 import { NodeProblemTaints } from '../addons/node-problem-taints';
@@ -31,6 +32,8 @@ export class ClusterAddons extends Construct {
   public readonly all: readonly HelmAddon[];
   public readonly network: readonly HelmAddon[];
   public readonly monitoring: KubePrometheusStack;
+  /** The approver of the kubelets' serving certificates. */
+  public readonly kubeletCsrApprover: KubeletCsrApprover;
   /** metrics-server, unless the spec turns it off. */
   public readonly metricsServer?: MetricsServer;
   public readonly nodeProblemDetector: NodeProblemDetector;
@@ -60,6 +63,14 @@ export class ClusterAddons extends Construct {
     });
     const monitoring = this.monitoring.release;
 
+    this.kubeletCsrApprover = new KubeletCsrApprover(this, 'kubelet-csr-approver', {
+      hosts: [controlPlane.nodes, ...props.nodePools].flatMap(pool => pool.hosts),
+      clusterDomain: spec.networking.dnsDomain ?? 'cluster.local',
+      rawValues: addons.kubeletCsrApprover?.rawValues,
+      dependsOn: [network],
+    });
+    const approver = this.kubeletCsrApprover.release;
+
     const { enabled: metricsServerEnabled, ...metricsServer } = addons.metricsServer ?? {};
     this.metricsServer = metricsServerEnabled === false ? undefined : new MetricsServer(this, 'metrics-server', {
       ...metricsServer,
@@ -67,7 +78,8 @@ export class ClusterAddons extends Construct {
       // The node layer always turns on serverTLSBootstrap.
       kubeletServingCertificates: true,
       production: spec.production ?? false,
-      dependsOn: [network],
+      // It reaches the kubelets through their serving certificates, which the approver lets them have.
+      dependsOn: [network, approver],
     });
 
     this.nodeProblemDetector = new NodeProblemDetector(this, 'node-problem-detector', {
@@ -108,7 +120,7 @@ export class ClusterAddons extends Construct {
     });
 
     this.all = [
-      ...this.network, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
+      ...this.network, approver, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
       ...this.entry ? [this.entry.release] : [], ...this.nodeProblemTaints ? [this.nodeProblemTaints.release] : [],
     ];
   }

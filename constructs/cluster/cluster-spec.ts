@@ -96,6 +96,11 @@ export interface ClusterSpec {
 
 /** The cluster's add-ons and their settings. */
 export interface AddonsSpec {
+  /**
+   * The approver of the kubelets' serving certificates, which the node layer always asks for; always installed.
+   * @default names and addresses of the model's nodes only
+   */
+  readonly kubeletCsrApprover?: KubeletCsrApproverSpec;
   /** metrics-server, for HPAs and `kubectl top`. */
   readonly metricsServer?: MetricsServerSpec;
   /** node-problem-detector on every node. */
@@ -108,6 +113,10 @@ export interface AddonsSpec {
    * @default off: the alerts and their runbooks only
    */
   readonly nodeProblemTaints?: NodeProblemTaintsSpec;
+}
+
+export interface KubeletCsrApproverSpec {
+  readonly rawValues?: ChartValues;
 }
 
 export interface NodeProblemTaintsSpec {

@@ -95,6 +95,8 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     kube_apiserver_enable_admission_plugins: ['NodeRestriction', ...layer.admissionPlugins],
     supplementary_addresses_in_ssl_keys: layer.controlPlane.certSANs,
     kubelet_rotate_server_certificates: true,
+    // Its own approver chart, which that switch turns on: the add-ons bring the one both installers share.
+    kubelet_csr_approver_enabled: false,
     kubelet_protect_kernel_defaults: true,
     kubelet_seccomp_default: true,
     tls_min_version: 'VersionTLS12',

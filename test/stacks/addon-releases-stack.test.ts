@@ -112,12 +112,13 @@ describe('AddonReleasesStack', () => {
     expect(releases['calico-crds'].values).toEqual(['{}']);
   });
 
-  test('orders releases by their dependencies: the CNI first, the Prometheus CRDs before ServiceMonitors', () => {
+  test('orders releases by their dependencies: the CNI first, the Prometheus CRDs before ServiceMonitors, the approver of kubelet certificates before metrics-server', () => {
     const releases = synth(clusterSpec({ nodePools: [generalPool(), gpuPool(), entryPool()] })).resource.helm_release;
     expect(releases['calico-crds'].depends_on).toEqual([]);
     expect(releases.calico.depends_on).toEqual(['helm_release.calico-crds']);
     expect(releases['kube-prometheus-stack'].depends_on).toEqual(['helm_release.calico']);
-    expect(releases['metrics-server'].depends_on).toEqual(['helm_release.calico']);
+    expect(releases['kubelet-csr-approver'].depends_on).toEqual(['helm_release.calico']);
+    expect(releases['metrics-server'].depends_on).toEqual(['helm_release.calico', 'helm_release.kubelet-csr-approver']);
     expect(releases['node-problem-detector'].depends_on).toEqual(['helm_release.calico', 'helm_release.kube-prometheus-stack']);
     expect(releases['nginx-entry'].depends_on).toEqual(['helm_release.calico', 'helm_release.kube-prometheus-stack']);
   });
@@ -126,7 +127,7 @@ describe('AddonReleasesStack', () => {
     const releases = synth(clusterSpec({ cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true } })).resource.helm_release;
     expect(releases.flannel).toMatchObject({ chart: 'flannel', namespace: 'kube-flannel', depends_on: [] });
     expect(releases.calico).toBeUndefined();
-    expect(releases['metrics-server'].depends_on).toEqual(['helm_release.flannel']);
+    expect(releases['metrics-server'].depends_on).toEqual(['helm_release.flannel', 'helm_release.kubelet-csr-approver']);
   });
 
   test('escapes what Terraform would interpolate, so that the release gets the values as written', () => {

@@ -17,6 +17,6 @@ describe('EnvironmentChart', () => {
     expect(namesOf(objects, 'PriorityClass')).toEqual(['high', 'low']);
     // The tenant's, and those of the add-ons other than kube-system's.
     expect(namesOf(objects, 'Namespace')).toEqual(['monitoring', 'node-problem-detector', 'team-a', 'tigera-operator']);
-    expect(namesOf(objects, 'HelmRelease')).toEqual(['calico', 'calico-crds', 'kube-prometheus-stack', 'metrics-server', 'node-problem-detector']);
+    expect(namesOf(objects, 'HelmRelease')).toEqual(['calico', 'calico-crds', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server', 'node-problem-detector']);
   });
 });

@@ -156,6 +156,8 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
       // Prometheus scrapes kube-proxy and etcd from other nodes.
       kube_proxy_metrics_bind_address: '0.0.0.0:10249',
       etcd_listen_metrics_urls: 'http://0.0.0.0:2381',
+      // The add-ons bring the approver of kubelet serving certificates, for both installers.
+      kubelet_csr_approver_enabled: false,
     };
     expect(layer.nodeCidrMaskSize).toBe(24);
     expect(hostsOf(inventory, 'k8s_cluster').sort()).toEqual(names([...controlPlaneHosts, ...layer.pools.flatMap(pool => pool.hosts)]).sort());
