@@ -41,7 +41,7 @@ describe('the approver of a cluster', () => {
     const cluster = new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({
       controlPlane: {
         count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
-        etcd: { count: 3, firstAddress: '10.0.0.21', sku: { cpu: '2', memory: '8Gi', ephemeralStorage: '50Gi' } },
+        etcd: { count: 3, firstAddress: '10.0.0.21' },
       },
       nodePools: [generalPool({ count: 2 })],
     }));
