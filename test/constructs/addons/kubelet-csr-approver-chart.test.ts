@@ -16,7 +16,7 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec]))('the kubele
   });
 
   test('runs with exactly the model\'s node names and addresses', () => {
-    const deployment = objects.find(o => o.kind === 'Deployment');
+    const deployment = objects.find(o => o.kind === 'Deployment')!;
     expect(deployment.metadata.namespace).toBe('kube-system');
     const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env.PROVIDER_REGEX).toBe(addon.values.providerRegex);
@@ -26,7 +26,7 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec]))('the kubele
   });
 
   test('may approve CertificateSigningRequests, and creates no ServiceMonitor before Prometheus\'s CRDs exist', () => {
-    const role = objects.find(o => o.kind === 'ClusterRole');
+    const role = objects.find(o => o.kind === 'ClusterRole')!;
     expect(role.rules).toContainEqual(expect.objectContaining({ resources: ['certificatesigningrequests/approval'] }));
     expect(objects.some(o => o.kind === 'ServiceMonitor')).toBe(false);
   });
