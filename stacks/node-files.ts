@@ -16,8 +16,7 @@ export type NodeFile =
  * The files that build one environment's machines:
  * - `node/`: kubeadm's init and join configurations, the kube-proxy
  *   configuration, per pool its kubelet configuration and kernel parameters,
- *   and the cloud-init user-data that makes a machine a node (one per pool,
- *   one per control plane node);
+ *   and the cloud-init user-data that makes a machine a node (one per machine);
  * - `kubespray/inventory/`: hosts and group variables for Kubespray.
  *
  * An invalid cluster is refused with its problems (a `SynthError`).
@@ -40,19 +39,20 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
       ...controlPlane.nodes.hosts.map((host, index) => ({
         path: `node/control-plane/cloud-init-${host.name}.yaml`,
         cloudConfig: cloudInitConfig(layer, controlPlane.nodes, index === 0
-          ? { command: 'init', kubeadmDocuments: kubeadmInitDocuments(layer) }
-          : { command: 'join', kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)] }),
+          ? { command: 'init', host, kubeadmDocuments: kubeadmInitDocuments(layer) }
+          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)] }),
       })),
     );
     for (const pool of layer.pools) {
       files.push(
         { path: `node/pools/${pool.name}/kubeadm-join.yaml`, documents: [kubeadmJoinPoolDocument(layer, pool)] },
-        {
-          path: `node/pools/${pool.name}/cloud-init.yaml`,
+        // One per machine: it registers with the model's name and address, which the approver of kubelet certificates checks.
+        ...pool.hosts.map(host => ({
+          path: `node/pools/${pool.name}/cloud-init-${host.name}.yaml`,
           cloudConfig: cloudInitConfig(layer, pool, {
-            command: 'join', kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
+            command: 'join', host, kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool, host)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
           }),
-        },
+        })),
         ...poolFiles(`node/pools/${pool.name}`, pool, layer),
       );
     }

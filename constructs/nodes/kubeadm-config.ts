@@ -78,11 +78,16 @@ export function kubeadmJoinControlPlaneDocument(layer: NodeLayer, host: HostSpec
   };
 }
 
-/** `kubeadm join --config` of a worker pool's nodes; the pool's kubelet configuration is applied from the patches folder. */
-export function kubeadmJoinPoolDocument(layer: NodeLayer, pool: NodePool): Record<string, unknown> {
+/**
+ * `kubeadm join --config` of a worker pool's nodes; the pool's kubelet
+ * configuration is applied from the patches folder. With `host`, the node's
+ * name and address are the model's, not whatever the machine's hostname and
+ * default route say: the approver of kubelet certificates accepts only those.
+ */
+export function kubeadmJoinPoolDocument(layer: NodeLayer, pool: NodePool, host?: HostSpec): Record<string, unknown> {
   requireValidLayer(layer);
   const apiVersion = kubeadmApiVersion(layer.kubernetesVersion);
-  return { ...joinConfiguration(layer, apiVersion, pool), patches: { directory: KUBEADM_PATCHES_DIRECTORY } };
+  return { ...joinConfiguration(layer, apiVersion, pool, host), patches: { directory: KUBEADM_PATCHES_DIRECTORY } };
 }
 
 function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<string, unknown> {
@@ -112,6 +117,8 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
       certSANs: controlPlane.certSANs,
       extraArgs: kubeadmArgs(apiVersion, {
         'enable-admission-plugins': admission,
+        // The kubelets' serving certificates are signed by the cluster CA (serverTLSBootstrap): verify them, as Kubespray does.
+        'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
         'service-node-port-range': layer.nodePortRange,
         'profiling': 'false',
       }),
@@ -151,7 +158,8 @@ function nodeRegistration(apiVersion: string, pool: NodePool, host?: HostSpec): 
     criSocket: CRI_SOCKET,
     // An explicit list: an empty one means no taints, an absent one kubeadm's defaults.
     taints: pool.taints.map(kubeTaint),
-    kubeletExtraArgs: kubeadmArgs(apiVersion, { 'node-labels': nodeLabels }),
+    // The address the node registers with (and its serving certificate names), where the machine has several.
+    kubeletExtraArgs: kubeadmArgs(apiVersion, { 'node-labels': nodeLabels, ...(host ? { 'node-ip': host.address } : {}) }),
   });
 }
 

@@ -342,10 +342,14 @@ export function checkKubeletProfile(checks: Checks, field: string, profile: Kube
   }
 
   const shutdown = [['shutdownGracePeriod', resolved.shutdownGracePeriod], ['shutdownGracePeriodCriticalPods', resolved.shutdownGracePeriodCriticalPods]] as const;
-  for (const [name, value] of shutdown) checks.expect(GO_DURATION.test(String(value)), `${field}.${name}`, value, 'must be a duration such as 60s or 1m');
+  for (const [name, value] of shutdown) {
+    // The kubelet's own rule: 0 (off) or at least a second.
+    const valid = GO_DURATION.test(String(value)) && (durationSeconds(value) === 0 || durationSeconds(value) >= 1);
+    checks.expect(valid, `${field}.${name}`, value, 'must be 0s (off) or a duration of at least 1s, such as 60s or 1m');
+  }
   if (shutdown.every(([, value]) => GO_DURATION.test(String(value)))) {
-    checks.expect(durationSeconds(resolved.shutdownGracePeriodCriticalPods) < durationSeconds(resolved.shutdownGracePeriod), `${field}.shutdownGracePeriodCriticalPods`,
-      resolved.shutdownGracePeriodCriticalPods, `must be shorter than shutdownGracePeriod (${resolved.shutdownGracePeriod}), which it is a part of`);
+    checks.expect(durationSeconds(resolved.shutdownGracePeriodCriticalPods) <= durationSeconds(resolved.shutdownGracePeriod), `${field}.shutdownGracePeriodCriticalPods`,
+      resolved.shutdownGracePeriodCriticalPods, `must not be longer than shutdownGracePeriod (${resolved.shutdownGracePeriod}), which it is a part of`);
   }
 
   checks.quantity(`${field}.containerLogMaxSize`, p.containerLogMaxSize);

@@ -1,6 +1,7 @@
 import * as semver from 'semver';
 import { Versions } from '../versions';
 import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
+import { HostSpec } from './host-set';
 import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer } from './node-layer';
 import { NodePool } from './node-pool';
 
@@ -13,6 +14,8 @@ export const BOOTSTRAP_SCRIPT = '/usr/local/sbin/prodk8s-bootstrap';
 /** How a machine becomes a node: the first control plane node initializes the cluster, every other one joins it. */
 export interface BootstrapRole {
   readonly command: 'init' | 'join';
+  /** The machine: its kubeadm documents name it, and the script checks that its address is on the machine. */
+  readonly host: HostSpec;
   /** The kubeadm `--config` documents of that command, placeholders in. */
   readonly kubeadmDocuments: readonly Record<string, unknown>[];
   /** The pool's KubeletConfiguration, applied as kubeadm's kubelet patch; none for the control plane, whose kubelet is the cluster's base. */
@@ -22,11 +25,13 @@ export interface BootstrapRole {
 /**
  * The cloud-init user-data (`#cloud-config`) that makes a machine of `pool` a
  * node: kernel modules and parameters, swap off, containerd 2 with the
- * systemd cgroup driver and the pinned sandbox image, time synchronisation,
- * bounded journald, the kubelet patch, then `kubeadm init` or `join` through
- * a script that first checks what the host must bring (cgroup v2, containerd
- * 2, kubeadm and kubelet at the model's version, a kernel that runs the chosen
- * kube-proxy mode) and stops with a message when it does not.
+ * systemd cgroup driver and the pinned sandbox image, bounded journald, the
+ * kubelet patch, then `kubeadm init` or `join` through a script that first
+ * checks what the host must bring (its address, cgroup v2, containerd 2,
+ * kubeadm and kubelet at the model's version, time synchronisation, a kernel
+ * that runs the chosen kube-proxy mode) and stops with a message when it does
+ * not. Time servers are the image's: cloud-init's ntp module would replace
+ * them with public pools.
  *
  * Secrets stay placeholders (`${KUBEADM_BOOTSTRAP_TOKEN}` and friends): the
  * provisioning tool fills them in, never prodk8s.
@@ -43,8 +48,6 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
       file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, role), '0755'),
     ],
-    // Time in step across nodes: certificates, etcd and node-problem-detector's clock check depend on it.
-    ntp: { enabled: true },
     runcmd: [[BOOTSTRAP_SCRIPT]],
   };
 }
@@ -108,12 +111,16 @@ function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
     'set -eu',
     'fail() { echo "prodk8s-bootstrap: $*" >&2; exit 1; }',
     '',
+    `# The model's address of ${role.host.name}: the node registers with it, and its serving certificate may name no other.`,
+    `ip -o addr show | grep -qF ' ${role.host.address}/' || fail "${role.host.address}, the address of ${role.host.name} in the model, is on no interface of this machine"`,
     '# What the host must bring: prodk8s installs no packages, as repositories differ by distribution.',
     '[ -f /sys/fs/cgroup/cgroup.controllers ] || fail "cgroup v2 is required: the kubelet refuses cgroup v1 since Kubernetes 1.35"',
     'command -v containerd >/dev/null || fail "containerd 2 is required"',
     'containerd --version | grep -Eq " v?2\\." || fail "containerd 2 is required: $(containerd --version)"',
     `kubeadm version -o short | grep -qx "v${version}" || fail "kubeadm v${version} is required: $(kubeadm version -o short 2>&1)"`,
     `kubelet --version | grep -qx "Kubernetes v${version}" || fail "kubelet v${version} is required: $(kubelet --version 2>&1)"`,
+    // Certificates, etcd and node-problem-detector's clock check need time in step; the image's own servers keep it.
+    'if command -v timedatectl >/dev/null; then [ "$(timedatectl show -p NTP --value)" = yes ] || fail "time synchronisation is off (timedatectl set-ntp true)"; fi',
     ...(layer.kubeProxy.mode === 'nftables'
       ? ['uname -r | awk -F. \'{ exit !($1 > 5 || ($1 == 5 && $2 >= 13)) }\' || fail "kube-proxy in nftables mode needs kernel 5.13 or newer: $(uname -r)"']
       : []),
@@ -125,13 +132,16 @@ function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
     "sed -i '/^[^#].*[[:space:]]swap[[:space:]]/s/^/#/' /etc/fstab",
     '',
     ...KERNEL_MODULES.map(name => `modprobe ${name}`),
-    'sysctl --system >/dev/null',
+    // This file alone: `sysctl --system` would stop the script on any other file's unknown key.
+    'sysctl -p /etc/sysctl.d/90-prodk8s.conf >/dev/null',
+    'systemctl enable containerd kubelet',
     'systemctl restart systemd-journald containerd',
-    'systemctl enable kubelet',
     '',
     role.command === 'init'
       ? `kubeadm init --config ${BOOTSTRAP_KUBEADM_CONFIG} --upload-certs`
       : `kubeadm join --config ${BOOTSTRAP_KUBEADM_CONFIG}`,
+    '# It holds the bootstrap token (and certificate key): no longer needed.',
+    `rm -f ${BOOTSTRAP_KUBEADM_CONFIG}`,
     '',
   ];
   return lines.join('\n');

@@ -62,6 +62,8 @@ describe('kubeadm configuration', () => {
       const args = byKind(documents, 'ClusterConfiguration').apiServer.extraArgs;
       expect(args).toEqual([
         { name: 'enable-admission-plugins', value: 'NodeRestriction,PodNodeSelector,PodTolerationRestriction' },
+        // The kubelets' serving certificates are verified, as Kubespray configures it.
+        { name: 'kubelet-certificate-authority', value: '/etc/kubernetes/pki/ca.crt' },
         { name: 'profiling', value: 'false' },
         { name: 'service-node-port-range', value: '30000-32767' },
       ]);
@@ -74,7 +76,8 @@ describe('kubeadm configuration', () => {
         name: 'test-control-plane-1',
         criSocket: 'unix:///var/run/containerd/containerd.sock',
         taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
-        kubeletExtraArgs: [{ name: 'node-labels', value: 'prodk8s.io/node-pool=control-plane' }],
+        // The model's address, where the machine has several: the approver of kubelet certificates accepts only it.
+        kubeletExtraArgs: [{ name: 'node-ip', value: '10.0.0.10' }, { name: 'node-labels', value: 'prodk8s.io/node-pool=control-plane' }],
       });
     });
 
@@ -96,9 +99,12 @@ describe('kubeadm configuration', () => {
     const cluster = byKind(documents, 'ClusterConfiguration');
     expect(cluster.apiVersion).toBe('kubeadm.k8s.io/v1beta3');
     expect(cluster.apiServer.extraArgs).toEqual({
-      'enable-admission-plugins': 'NodeRestriction', 'profiling': 'false', 'service-node-port-range': '30000-32767',
+      'enable-admission-plugins': 'NodeRestriction', 'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
+      'profiling': 'false', 'service-node-port-range': '30000-32767',
     });
-    expect(byKind(documents, 'InitConfiguration').nodeRegistration.kubeletExtraArgs).toEqual({ 'node-labels': 'prodk8s.io/node-pool=control-plane' });
+    expect(byKind(documents, 'InitConfiguration').nodeRegistration.kubeletExtraArgs).toEqual({
+      'node-ip': '10.0.0.10', 'node-labels': 'prodk8s.io/node-pool=control-plane',
+    });
   });
 
   test('points an HA control plane at its endpoint, and external etcd at its members', () => {
@@ -135,6 +141,13 @@ describe('kubeadm configuration', () => {
       expect(join.nodeRegistration.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);
       expect(join.nodeRegistration.name).toBeUndefined();
       expect(join.controlPlane).toBeUndefined();
+    });
+
+    test('a worker of a pool, when named, registers with the model\'s name and address', () => {
+      const pool = layer.pools[0];
+      const join = kubeadmJoinPoolDocument(layer, pool, pool.hosts[1]) as any;
+      expect(join.nodeRegistration.name).toBe(pool.hosts[1].name);
+      expect(join.nodeRegistration.kubeletExtraArgs).toContainEqual({ name: 'node-ip', value: pool.hosts[1].address });
     });
 
     test('an untainted pool registers with an empty taint list, not kubeadm\'s default', () => {

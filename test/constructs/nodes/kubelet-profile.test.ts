@@ -329,14 +329,17 @@ describe('checkKubeletProfile', () => {
       ]);
     });
 
-    test('wants graceful shutdown periods as durations, the critical pods\' part shorter than the whole', () => {
+    test('wants graceful shutdown periods as the kubelet does: 0s or at least 1s, the critical pods\' part within the whole', () => {
       expect(problems({ shutdownGracePeriod: '2m', shutdownGracePeriodCriticalPods: '30s' })).toEqual([]);
-      expect(problems({ shutdownGracePeriod: '60' })).toEqual([`${FIELD}.shutdownGracePeriod = "60": must be a duration such as 60s or 1m`]);
-      expect(problems({ shutdownGracePeriod: '20s' })).toEqual([
-        `${FIELD}.shutdownGracePeriodCriticalPods = "20s": must be shorter than shutdownGracePeriod (20s), which it is a part of`,
+      // 0s turns graceful shutdown off; the critical pods may have all of it.
+      expect(problems({ shutdownGracePeriod: '0s', shutdownGracePeriodCriticalPods: '0s' })).toEqual([]);
+      expect(problems({ shutdownGracePeriod: '20s' })).toEqual([]);
+      expect(problems({ shutdownGracePeriod: '60' })).toEqual([`${FIELD}.shutdownGracePeriod = "60": must be 0s (off) or a duration of at least 1s, such as 60s or 1m`]);
+      expect(problems({ shutdownGracePeriod: '500ms', shutdownGracePeriodCriticalPods: '0s' })).toEqual([
+        `${FIELD}.shutdownGracePeriod = "500ms": must be 0s (off) or a duration of at least 1s, such as 60s or 1m`,
       ]);
       expect(problems({ shutdownGracePeriod: '1m', shutdownGracePeriodCriticalPods: '1m30s' })).toEqual([
-        `${FIELD}.shutdownGracePeriodCriticalPods = "1m30s": must be shorter than shutdownGracePeriod (1m), which it is a part of`,
+        `${FIELD}.shutdownGracePeriodCriticalPods = "1m30s": must not be longer than shutdownGracePeriod (1m), which it is a part of`,
       ]);
     });
 

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { spawnSync } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ClusterSpec, kubeadmInitDocuments, kubeadmJoinPoolDocument, ProductionCluster, Versions } from '../../../constructs';
@@ -15,8 +15,9 @@ const fileAt = (config: Record<string, unknown>, path: string) => (config.write_
 function poolConfig(overrides: Partial<ClusterSpec> = {}) {
   const layer = layerOf(overrides);
   const pool = layer.pools[0];
+  const host = pool.hosts[0];
   return cloudInitConfig(layer, pool, {
-    command: 'join', kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
+    command: 'join', host, kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool, host)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
   });
 }
 
@@ -47,9 +48,10 @@ describe('the node bootstrap (cloud-init)', () => {
     }
   });
 
-  test('bounds journald, synchronises time, and runs the bootstrap script once', () => {
+  test('bounds journald, leaves time servers to the image, and runs the bootstrap script once', () => {
     expect(fileAt(config, '/etc/systemd/journald.conf.d/90-prodk8s.conf')!.content).toBe('[Journal]\nSystemMaxUse=2G\nSystemKeepFree=15%\nMaxRetentionSec=2week\n');
-    expect(config.ntp).toEqual({ enabled: true });
+    // cloud-init's ntp module would replace the image's time servers with public pools, unreachable offline.
+    expect(config.ntp).toBeUndefined();
     expect(config.runcmd).toEqual([['/usr/local/sbin/prodk8s-bootstrap']]);
     expect(script.permissions).toBe('0755');
   });
@@ -59,7 +61,10 @@ describe('the node bootstrap (cloud-init)', () => {
     expect(JSON.parse(patch.content)).toMatchObject({ kind: 'KubeletConfiguration', maxPods: 110 });
     const kubeadm = fileAt(config, '/etc/kubernetes/prodk8s/kubeadm.yaml')!;
     expect(kubeadm.permissions).toBe('0600');
-    expect(JSON.parse(kubeadm.content)).toMatchObject({ kind: 'JoinConfiguration', patches: { directory: '/etc/kubernetes/patches' } });
+    expect(JSON.parse(kubeadm.content)).toMatchObject({
+      kind: 'JoinConfiguration', patches: { directory: '/etc/kubernetes/patches' },
+      nodeRegistration: { name: 'test-general-1', kubeletExtraArgs: expect.arrayContaining([{ name: 'node-ip', value: '10.0.1.10' }]) },
+    });
     expect(kubeadm.content).toContain('${KUBEADM_BOOTSTRAP_TOKEN}');
   });
 
@@ -68,12 +73,16 @@ describe('the node bootstrap (cloud-init)', () => {
     const joined = lines.indexOf('kubeadm join --config /etc/kubernetes/prodk8s/kubeadm.yaml');
     expect(lines[0]).toBe('#!/bin/sh');
     expect(lines).toContain('set -eu');
-    for (const check of ['cgroup v2 is required', 'containerd 2 is required', 'kubeadm v1.36.4 is required', 'kubelet v1.36.4 is required']) {
+    for (const check of ['10.0.1.10, the address of test-general-1 in the model, is on no interface of this machine', 'cgroup v2 is required',
+      'containerd 2 is required', 'kubeadm v1.36.4 is required', 'kubelet v1.36.4 is required', 'time synchronisation is off']) {
       const line = lines.findIndex(l => l.includes(check));
       expect(line).toBeGreaterThan(0);
       expect(line).toBeLessThan(lines.indexOf('swapoff -a'));
     }
-    expect(joined).toBeGreaterThan(lines.indexOf('sysctl --system >/dev/null'));
+    expect(joined).toBeGreaterThan(lines.indexOf('sysctl -p /etc/sysctl.d/90-prodk8s.conf >/dev/null'));
+    expect(lines.indexOf('systemctl enable containerd kubelet')).toBeLessThan(joined);
+    // The configuration holds the bootstrap token: removed once joined.
+    expect(lines[joined + 2]).toBe('rm -f /etc/kubernetes/prodk8s/kubeadm.yaml');
     // The placeholder checks name them without `${`, which the provisioning tool's templating would fill in there too.
     expect(script.content).toContain("grep -qF 'KUBEADM_BOOTSTRAP_TOKEN}' /etc/kubernetes/prodk8s/kubeadm.yaml && fail");
     expect(script.content).not.toContain('${');
@@ -88,7 +97,7 @@ describe('the node bootstrap (cloud-init)', () => {
 
   test('initializes the cluster on the first control plane node, with no kubelet patch', () => {
     const layer = layerOf();
-    const init = cloudInitConfig(layer, layer.controlPlane.nodes, { command: 'init', kubeadmDocuments: kubeadmInitDocuments(layer) });
+    const init = cloudInitConfig(layer, layer.controlPlane.nodes, { command: 'init', host: layer.controlPlane.nodes.hosts[0], kubeadmDocuments: kubeadmInitDocuments(layer) });
     expect(fileAt(init, '/etc/kubernetes/patches/kubeletconfiguration+merge.yaml')).toBeUndefined();
     expect(fileAt(init, '/usr/local/sbin/prodk8s-bootstrap')!.content).toContain('kubeadm init --config /etc/kubernetes/prodk8s/kubeadm.yaml --upload-certs');
     expect(fileAt(init, '/usr/local/sbin/prodk8s-bootstrap')!.content).toContain("grep -qF 'KUBEADM_CERTIFICATE_KEY}'");
@@ -111,6 +120,27 @@ describe('the node bootstrap (cloud-init)', () => {
       expect(unfilled.stderr).toBe('prodk8s-bootstrap: KUBEADM_BOOTSTRAP_TOKEN was not filled in: render this user-data with the provisioning tool first\n');
       const filled = kubeadm.replaceAll('${KUBEADM_BOOTSTRAP_TOKEN}', 'abcdef.0123456789abcdef').replaceAll('${KUBEADM_CA_CERT_HASH}', 'sha256:00');
       expect(probe(line => line.startsWith('grep -qF'), filled)).toMatchObject({ status: 0, stdout: 'checked\n' });
+    });
+
+    test('goes on, on a host that brings what it needs, as the real tools report it', () => {
+      const bin = join(folder, 'bin');
+      mkdirSync(bin, { recursive: true });
+      const fake = (name: string, output: string) => {
+        writeFileSync(join(bin, name), `#!/bin/sh\necho '${output}'\n`);
+        chmodSync(join(bin, name), 0o755);
+      };
+      fake('ip', '2: eth0    inet 10.0.1.10/24 brd 10.0.1.255 scope global eth0');
+      fake('containerd', 'containerd containerd.io v2.1.4 75cb2b7193e4e490e9fbdc236c0e811ccaba3376');
+      fake('kubeadm', 'v1.36.4');
+      fake('kubelet', 'Kubernetes v1.36.4');
+      fake('timedatectl', 'yes');
+      // Every host check but cgroup v2's, which reads /sys of the test machine; the placeholders are another test's.
+      const hostChecks = (line: string) => line.includes('fail') && !line.includes('cgroup') && !line.startsWith('grep -qF');
+      const result = probe(hostChecks, kubeadm, { PATH: `${bin}:/usr/bin:/bin` });
+      expect(result).toMatchObject({ status: 0, stdout: 'checked\n', stderr: '' });
+      fake('kubeadm', 'v1.36.3');
+      const older = probe(hostChecks, kubeadm, { PATH: `${bin}:/usr/bin:/bin` });
+      expect(older).toMatchObject({ status: 1, stderr: 'prodk8s-bootstrap: kubeadm v1.36.4 is required: v1.36.3\n' });
     });
 
     test('stops on a host without containerd 2', () => {
