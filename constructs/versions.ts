@@ -23,6 +23,8 @@ export const Versions = {
    * constants; Kubespray's pod_infra_supported_versions at the pinned commit
    * agree from 1.34), pinned in containerd's configuration by the node bootstrap.
    */
+  /** kube-vip, which holds a control plane's virtual IP: the version Kubespray installs at the pinned commit. */
+  kubeVip: { image: 'ghcr.io/kube-vip/kube-vip', version: 'v1.0.3' },
   pauseImages: { '1.30': '3.9', '1.31': '3.10', '1.32': '3.10', '1.33': '3.10', '1.34': '3.10.1', '1.35': '3.10.1', '1.36': '3.10.2' },
   /**
    * Every Helm chart an add-on installs, exact. The value keys each accepts

@@ -1,6 +1,7 @@
 import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
+import { kubeVipPod, SUPER_ADMIN_CONF } from '../constructs/nodes/kube-vip';
 import { cloudInitConfig, sysctlConf } from '../constructs/nodes/node-bootstrap';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
 import { NodeLayer } from '../constructs/nodes/node-layer';
@@ -27,6 +28,7 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
   const files: NodeFile[] = [];
   if (cluster.outputs.kubeadm) {
     const controlPlane = layer.controlPlane;
+    const kubeVip = controlPlane.endpoint.provider === 'kube-vip';
     files.push(
       { path: 'node/kubeadm-init.yaml', documents: kubeadmInitDocuments(layer) },
       { path: 'node/kube-proxy.yaml', documents: [kubeProxyConfiguration(layer)] },
@@ -35,12 +37,13 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
         path: `node/control-plane/kubeadm-join-${host.name}.yaml`,
         documents: [kubeadmJoinControlPlaneDocument(layer, host)],
       })),
+      ...(kubeVip ? [{ path: 'node/control-plane/kube-vip.yaml', documents: [kubeVipPod(controlPlane.endpoint)] }] : []),
       // The control plane's kubelet is the cluster's base KubeletConfiguration: no patch.
       ...controlPlane.nodes.hosts.map((host, index) => ({
         path: `node/control-plane/cloud-init-${host.name}.yaml`,
         cloudConfig: cloudInitConfig(layer, controlPlane.nodes, index === 0
-          ? { command: 'init', host, kubeadmDocuments: kubeadmInitDocuments(layer) }
-          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)] }),
+          ? { command: 'init', host, kubeadmDocuments: kubeadmInitDocuments(layer), kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, SUPER_ADMIN_CONF) : undefined }
+          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)], kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint) : undefined }),
       })),
     );
     for (const pool of layer.pools) {

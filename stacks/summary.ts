@@ -10,6 +10,13 @@ import { NodePool } from '../constructs/nodes/node-pool';
  * tenants by name, exact quantities. An invalid cluster is refused with its
  * problems (a `SynthError`).
  */
+/** What serves the API endpoint, in the summary's words. */
+const ENDPOINT_PROVIDERS = {
+  'kube-vip': ' (a virtual IP that kube-vip holds on the control plane nodes)',
+  'external': ' (an external load balancer or name: a prerequisite, to exist before `kubeadm init`)',
+  'node': '',
+} as const;
+
 export function environmentSummary(cluster: ProductionCluster): string {
   requireValid(cluster);
   const spec = cluster.spec;
@@ -26,7 +33,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
     `# ${spec.name}`,
     '',
     `Kubernetes ${spec.kubernetesVersion}, ${layer.cni.plugin} (pods ${layer.podCidr}, services ${layer.serviceCidr}), kube-proxy ${layer.kubeProxy.mode}.`,
-    `API endpoint ${layer.controlPlane.endpoint.address}:${layer.controlPlane.endpoint.port}, `
+    `API endpoint ${layer.controlPlane.endpoint.address}:${layer.controlPlane.endpoint.port}${ENDPOINT_PROVIDERS[layer.controlPlane.endpoint.provider]}, `
       + `${layer.controlPlane.nodes.hosts.length} control plane node(s), etcd ${layer.controlPlane.stackedEtcd ? 'stacked' : `on ${layer.controlPlane.etcdHosts.length} dedicated nodes`}.`,
     `Add-ons installed by Terraform (\`terraform/cdk.tf.json\`) or ${cluster.spec.gitops?.engine === 'argocd' ? 'Argo CD' : 'Flux'} (manifests).`,
     '',

@@ -268,7 +268,7 @@ export interface ControlPlaneSpec extends HostSetSpec {
   readonly sysctls?: Readonly<Record<string, string>>;
 }
 
-/** Where clients reach the API servers. */
+/** Where clients reach the API servers, and what provides that address. */
 export interface ApiEndpointSpec {
   /** IP address or DNS name. */
   readonly address: string;
@@ -276,7 +276,26 @@ export interface ApiEndpointSpec {
    * @default 6443
    */
   readonly port?: number;
+  /**
+   * What serves the address: `kube-vip`, a virtual IP that kube-vip (a static pod on every control plane node,
+   * ARP and leader election) holds on one of them at a time; `external`, a load balancer or DNS name the
+   * environment provides before `kubeadm init` (a prerequisite, stated in SUMMARY.md).
+   * @default 'kube-vip' for an IP address, 'external' for a DNS name
+   */
+  readonly provider?: ApiEndpointProvider;
+  /**
+   * The network the control plane nodes share (CIDR), in which kube-vip announces the virtual IP by ARP.
+   * Required with kube-vip: the address must lie in it, as every control plane node must, and be no node's.
+   */
+  readonly network?: string;
+  /**
+   * The interface kube-vip announces the address on.
+   * @default the interface of the default route, as kube-vip finds it
+   */
+  readonly interface?: string;
 }
+
+export type ApiEndpointProvider = 'kube-vip' | 'external';
 
 export type PodNetworkEncapsulation = 'VXLAN' | 'VXLANCrossSubnet' | 'IPIP' | 'IPIPCrossSubnet' | 'None';
 export type FlannelBackend = 'vxlan' | 'host-gw' | 'wireguard';

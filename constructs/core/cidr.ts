@@ -59,6 +59,13 @@ export class Cidr {
     return narrow.network.match(wide.network, wide.prefixLength);
   }
 
+  /** Whether `address` (an IP address of either family) lies in this network; false for anything else. */
+  public contains(address: string): boolean {
+    if (!ipaddr.isValid(address)) return false;
+    const parsed = ipaddr.parse(address);
+    return parsed.kind() === this.family && parsed.match(this.network, this.prefixLength);
+  }
+
   public toString(): string {
     return this.text;
   }

@@ -32,10 +32,19 @@ export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
     { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes) },
     ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool) })),
   ];
-  if (controlPlane.endpoint.address !== controlPlane.nodes.hosts[0]?.address) {
+  const endpoint = controlPlane.endpoint;
+  if (endpoint.provider !== 'node') {
     files.push({ path: 'inventory/group_vars/all/all.yml', content: {
-      apiserver_loadbalancer_domain_name: controlPlane.endpoint.address,
-      loadbalancer_apiserver: { address: controlPlane.endpoint.address, port: controlPlane.endpoint.port },
+      apiserver_loadbalancer_domain_name: endpoint.address,
+      loadbalancer_apiserver: { address: endpoint.address, port: endpoint.port },
+      // The virtual IP held by kube-vip on the control plane nodes, as the kubeadm files have it.
+      ...(endpoint.provider === 'kube-vip' ? {
+        kube_vip_enabled: true,
+        kube_vip_controlplane_enabled: true,
+        kube_vip_arp_enabled: true,
+        kube_vip_address: endpoint.address,
+        ...(endpoint.interface ? { kube_vip_interface: endpoint.interface } : {}),
+      } : {}),
     } });
   }
   return files;

@@ -2,6 +2,7 @@ import * as semver from 'semver';
 import { Versions } from '../versions';
 import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
 import { HostSpec } from './host-set';
+import { SUPER_ADMIN_CONF } from './kube-vip';
 import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer } from './node-layer';
 import { NodePool } from './node-pool';
 
@@ -20,7 +21,12 @@ export interface BootstrapRole {
   readonly kubeadmDocuments: readonly Record<string, unknown>[];
   /** The pool's KubeletConfiguration, applied as kubeadm's kubelet patch; none for the control plane, whose kubelet is the cluster's base. */
   readonly kubeletPatch?: Record<string, unknown>;
+  /** kube-vip's static pod, on a control plane node whose endpoint is a virtual IP: it must hold the address before kubeadm needs it. */
+  readonly kubeVipPod?: Record<string, unknown>;
 }
+
+/** Where kubeadm's kubelet runs static pods from. */
+const STATIC_POD_MANIFESTS = '/etc/kubernetes/manifests';
 
 /**
  * The cloud-init user-data (`#cloud-config`) that makes a machine of `pool` a
@@ -45,6 +51,7 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
       file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion)),
       file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
       ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
+      ...(role.kubeVipPod ? [file(`${STATIC_POD_MANIFESTS}/kube-vip.yaml`, JSON.stringify(role.kubeVipPod, null, 2) + '\n', '0600')] : []),
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
       file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, role), '0755'),
     ],
@@ -140,6 +147,9 @@ function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
     role.command === 'init'
       ? `kubeadm init --config ${BOOTSTRAP_KUBEADM_CONFIG} --upload-certs`
       : `kubeadm join --config ${BOOTSTRAP_KUBEADM_CONFIG}`,
+    // During init kube-vip needs super-admin.conf (admin.conf has no rights yet); from now on admin.conf, as on the other nodes.
+    ...(role.kubeVipPod && role.command === 'init'
+      ? [`sed -i 's#${SUPER_ADMIN_CONF}#/etc/kubernetes/admin.conf#' ${STATIC_POD_MANIFESTS}/kube-vip.yaml`] : []),
     '# It holds the bootstrap token (and certificate key): no longer needed.',
     `rm -f ${BOOTSTRAP_KUBEADM_CONFIG}`,
     '',

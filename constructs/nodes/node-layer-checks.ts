@@ -121,4 +121,8 @@ function checkKubeProxy(checks: Checks, layer: NodeLayer): void {
   if (proxy.mode === 'nftables' && semver.valid(layer.kubernetesVersion) && semver.lt(layer.kubernetesVersion, '1.33.0')) {
     checks.fail('kubeProxy.mode', proxy.mode, 'nftables is GA from Kubernetes 1.33 only');
   }
+  if (proxy.mode === 'ipvs' && layer.controlPlane.endpoint.provider === 'kube-vip') {
+    checks.expect(proxy.ipvsStrictArp === true, 'kubeProxy.ipvsStrictArp', proxy.ipvsStrictArp,
+      'must be true with a kube-vip endpoint: in ipvs mode every node would otherwise answer ARP for the virtual IP (Kubespray refuses it too)');
+  }
 }

@@ -10,7 +10,7 @@ export function syntheticEstate(tenants: number): ClusterSpec {
     name: `bench-${tenants}`,
     kubernetesVersion: '1.36.4',
     networking: { podCidr: '10.128.0.0/10', serviceCidr: '10.96.0.0/12' },
-    controlPlane: { count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' } },
+    controlPlane: { count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' } },
     priorityClasses: [{ name: 'high', value: 1000 }, { name: 'low', value: 10, globalDefault: true }],
     nodePools: [
       // 2 pods and 100m cpu per tenant: one 32-core node holds 50 tenants.

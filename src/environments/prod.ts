@@ -16,7 +16,8 @@ export const prod: ClusterSpec = {
   controlPlane: {
     count: 3,
     firstAddress: '10.30.0.11',
-    endpoint: { address: '10.30.0.5', port: 6443 },
+    // A virtual IP that kube-vip moves between the control plane nodes.
+    endpoint: { address: '10.30.0.5', port: 6443, provider: 'kube-vip', network: '10.30.0.0/24' },
     certSANs: ['api.prod.example.com'],
     etcd: { count: 3, firstAddress: '10.30.0.21' },
     sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' },

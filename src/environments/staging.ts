@@ -15,7 +15,8 @@ export const staging: ClusterSpec = {
   controlPlane: {
     count: 3,
     firstAddress: '10.20.0.11',
-    endpoint: { address: '10.20.0.5', port: 6443 },
+    // A virtual IP that kube-vip moves between the control plane nodes.
+    endpoint: { address: '10.20.0.5', port: 6443, provider: 'kube-vip', network: '10.20.0.0/24' },
     sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
   },
   cni: { plugin: 'calico', calicoEncapsulation: 'VXLAN' },

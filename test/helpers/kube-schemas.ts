@@ -6,7 +6,7 @@ import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-m
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { LimitRange, Namespace, ResourceQuota, Service } from 'kubernetes-models/v1';
+import { LimitRange, Namespace, Pod, ResourceQuota, Service } from 'kubernetes-models/v1';
 import { KubeObject } from '../../synth/manifest-layout';
 
 /**
@@ -18,6 +18,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/ResourceQuota': ResourceQuota,
   'v1/LimitRange': LimitRange,
   'v1/Service': Service,
+  'v1/Pod': Pod,
   'apps/v1/Deployment': Deployment,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,

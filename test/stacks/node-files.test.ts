@@ -34,7 +34,7 @@ describe('nodeFiles', () => {
 
   test('writes a join file for each further control plane node', () => {
     const paths = filesOf({ controlPlane: {
-      count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
     } }).map(f => f.path);
     expect(paths.filter(p => p.includes('kubeadm-join-'))).toEqual([
       'node/control-plane/kubeadm-join-test-control-plane-2.yaml',

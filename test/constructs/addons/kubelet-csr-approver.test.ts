@@ -40,7 +40,7 @@ describe('the approver of a cluster', () => {
   test('knows every node that runs a kubelet: control plane and pools, not dedicated etcd hosts', () => {
     const cluster = new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({
       controlPlane: {
-        count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+        count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
         etcd: { count: 3, firstAddress: '10.0.0.21' },
       },
       nodePools: [generalPool({ count: 2 })],

@@ -4,7 +4,7 @@ import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/obj
 
 const WITH_ENTRY = { nodePools: [generalPool(), gpuPool(), entryPool()] };
 const HA_CONTROL_PLANE = {
-  count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+  count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
 };
 
 function clusterOf(overrides: Partial<ClusterSpec> = {}): ProductionCluster {

@@ -33,3 +33,13 @@ describe('Cidr', () => {
     expect(Cidr.parse(a).overlaps(Cidr.parse(b))).toBe(expected);
   });
 });
+
+describe('Cidr.contains', () => {
+  test('is true for an address of the network only, of either family', () => {
+    const v4 = Cidr.parse('10.0.0.0/24');
+    expect(['10.0.0.0', '10.0.0.5', '10.0.0.255'].map(a => v4.contains(a))).toEqual([true, true, true]);
+    expect(['10.0.1.0', 'fd00::5', 'api.example.com', ''].map(a => v4.contains(a))).toEqual([false, false, false, false]);
+    const v6 = Cidr.parse('fd00::/64');
+    expect([v6.contains('fd00::5'), v6.contains('fd00:0:0:1::5'), v6.contains('10.0.0.5')]).toEqual([true, false, false]);
+  });
+});

@@ -4,7 +4,7 @@ import { problemsOf, synthObjects } from '../../helpers/objects';
 
 const SKU = { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' };
 const SINGLE: ControlPlaneSpec = { count: 1, firstAddress: '10.0.0.10', sku: SKU };
-const HA: ControlPlaneSpec = { count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: SKU };
+const HA: ControlPlaneSpec = { count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: SKU };
 const ENDPOINT_RULE = 'clients need one address (a virtual IP or load balancer) in front of all API servers';
 const ODD_RULE = 'etcd needs an odd number of members: an even one adds a member without adding fault tolerance, and splits its quorum';
 
@@ -40,7 +40,7 @@ describe('ControlPlane', () => {
 
     test('serves the API on the node\'s address and port 6443, and certifies that address', () => {
       expect(DEFAULT_API_SERVER_PORT).toBe(6443);
-      expect(cp.endpoint).toEqual({ address: '10.0.0.10', port: 6443 });
+      expect(cp.endpoint).toEqual({ address: '10.0.0.10', port: 6443, provider: 'node' });
       expect(cp.certSANs).toEqual(['10.0.0.10']);
     });
 
@@ -60,7 +60,7 @@ describe('ControlPlane', () => {
     const hosts = [{ name: 'cp-a', address: '10.0.0.21' }];
     const cp = controlPlaneOf({ hosts, sku: SKU });
     expect(cp.nodes.hosts).toEqual(hosts);
-    expect(cp.endpoint).toEqual({ address: '10.0.0.21', port: 6443 });
+    expect(cp.endpoint).toEqual({ address: '10.0.0.21', port: 6443, provider: 'node' });
   });
 
   describe('an HA control plane', () => {
@@ -69,7 +69,7 @@ describe('ControlPlane', () => {
       const cp = controlPlaneOf(HA);
       expect(cp.nodes.hosts.map(h => h.name)).toEqual(['test-control-plane-1', 'test-control-plane-2', 'test-control-plane-3']);
       expect(cp.etcdHosts).toBe(cp.nodes.hosts);
-      expect(cp.endpoint).toEqual({ address: '10.0.0.5', port: 6443 });
+      expect(cp.endpoint).toEqual({ address: '10.0.0.5', port: 6443, provider: 'kube-vip', network: '10.0.0.0/24' });
     });
 
     test('needs an endpoint', () => {
@@ -99,35 +99,62 @@ describe('ControlPlane', () => {
 
     test('takes the endpoint\'s port', () => {
       expect(controlPlaneOf({ ...HA, endpoint: { address: 'api.test.example.com', port: 8443 } }).endpoint)
-        .toEqual({ address: 'api.test.example.com', port: 8443 });
+        .toEqual({ address: 'api.test.example.com', port: 8443, provider: 'external' });
     });
   });
 
   describe('endpoint', () => {
-    test.each([['10.0.0.5'], ['fd00::5'], ['api.test.example.com'], ['api']])('accepts the address %p', address => {
-      expect(cpProblems({ ...HA, endpoint: { address } })).toEqual([]);
+    test.each([['10.0.0.5'], ['fd00::5'], ['api.test.example.com'], ['api']])('accepts the address %p of an external load balancer', address => {
+      expect(cpProblems({ ...HA, endpoint: { address, provider: 'external' } })).toEqual([]);
+    });
+
+    test('takes an IP address for kube-vip\'s, and a DNS name for an external load balancer\'s', () => {
+      expect(controlPlaneOf(HA).endpoint).toEqual({ address: '10.0.0.5', port: 6443, provider: 'kube-vip', network: '10.0.0.0/24' });
+      expect(controlPlaneOf({ ...HA, endpoint: { address: 'api.test.example.com' } }).endpoint.provider).toBe('external');
+      expect(controlPlaneOf(SINGLE).endpoint).toEqual({ address: '10.0.0.10', port: 6443, provider: 'node' });
+    });
+
+    test.each<[string, Partial<NonNullable<ControlPlaneSpec['endpoint']>>, string]>([
+      ['without its network', { network: undefined },
+        'controlPlane.endpoint.network = (missing): is required with kube-vip: the network of the control plane nodes (CIDR), in which 10.0.0.5 is announced'],
+      ['outside its network', { address: '10.0.1.5', network: '10.0.0.0/24' },
+        'controlPlane.endpoint.address = "10.0.1.5": must lie in controlPlane.endpoint.network (10.0.0.0/24): kube-vip announces it by ARP to the control plane nodes\' network'],
+      ['a node\'s own address', { address: '10.0.0.12' },
+        'controlPlane.endpoint.address = "10.0.0.12": is the address of controlPlane.hosts[1]: a virtual IP must be no node\'s own, or it would go with that node'],
+      ['a DNS name', { address: 'api.test.example.com', provider: 'kube-vip' },
+        'controlPlane.endpoint.address = "api.test.example.com": must be an IP address for kube-vip to hold; a DNS name needs provider "external"'],
+      ['a network that is none', { network: '10.0.0.0/33' }, 'controlPlane.endpoint.network = "10.0.0.0/33": must be a network in CIDR notation'],
+      ['an interface that is none', { interface: 'eth 0' }, 'controlPlane.endpoint.interface = "eth 0": must be a network interface name such as eth0'],
+      ['an unknown provider', { provider: 'haproxy' as 'external' }, 'controlPlane.endpoint.provider = "haproxy": must be one of "kube-vip", "external"'],
+    ])('refuses a kube-vip address %s', (_, endpoint, problem) => {
+      expect(cpProblems({ ...HA, endpoint: { ...HA.endpoint!, ...endpoint } }).map(p => p.replace('[test/cp] ', ''))).toEqual([expect.stringContaining(problem)]);
+    });
+
+    test('refuses control plane nodes outside the virtual IP\'s network', () => {
+      expect(cpProblems({ ...HA, firstAddress: '10.0.0.254' })).toContain(
+        '[test/cp] controlPlane.hosts[2].address = "10.0.1.0": must lie in controlPlane.endpoint.network (10.0.0.0/24), where the virtual IP moves between the control plane nodes');
     });
 
     test.each([['https://api.example.com'], ['[fd00::5]'], ['10.0.0.5:6443'], ['API.example.com'], ['']])('refuses the address %p', address => {
-      expect(cpProblems({ ...HA, endpoint: { address } })).toEqual([
+      expect(cpProblems({ ...HA, endpoint: { address, provider: 'external' } })).toEqual([
         `[test/cp] controlPlane.endpoint.address = "${address}": must be an IP address or a DNS name`,
       ]);
     });
 
     test.each([[0], [65536], [-443], [6443.5]])('refuses the port %p', port => {
-      expect(cpProblems({ ...HA, endpoint: { address: '10.0.0.5', port } })).toEqual([
+      expect(cpProblems({ ...HA, endpoint: { address: '10.0.0.5', port, network: '10.0.0.0/24' } })).toEqual([
         `[test/cp] controlPlane.endpoint.port = ${port}: must be a port number from 1 to 65535`,
       ]);
     });
 
     test.each([[1], [443], [65535]])('accepts the port %p', port => {
-      expect(cpProblems({ ...HA, endpoint: { address: '10.0.0.5', port } })).toEqual([]);
+      expect(cpProblems({ ...HA, endpoint: { address: '10.0.0.5', port, network: '10.0.0.0/24' } })).toEqual([]);
     });
 
     test('may front a single node too', () => {
       const spec = { ...SINGLE, endpoint: { address: 'api.test.example.com' } };
       expect(cpProblems(spec)).toEqual([]);
-      expect(controlPlaneOf(spec).endpoint).toEqual({ address: 'api.test.example.com', port: 6443 });
+      expect(controlPlaneOf(spec).endpoint).toEqual({ address: 'api.test.example.com', port: 6443, provider: 'external' });
     });
   });
 
@@ -207,7 +234,7 @@ describe('ControlPlane', () => {
       expect(cpProblems(spec)).toEqual([
         '[test/cp/nodes] controlPlane.count = (missing): must be a whole number of hosts, one or more, when no hosts are listed',
       ]);
-      expect(controlPlaneOf(spec).endpoint).toEqual({ address: '', port: 6443 });
+      expect(controlPlaneOf(spec).endpoint).toEqual({ address: '', port: 6443, provider: 'node' });
     });
   });
 });

@@ -121,14 +121,14 @@ describe('kubeadm configuration', () => {
 
   test('brackets an IPv6 endpoint', () => {
     const layer = layerOf({ controlPlane: {
-      count: 3, firstAddress: '10.0.0.11', endpoint: { address: 'fd00::5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: 'fd00::5', provider: 'external' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
     } });
     expect(byKind(kubeadmInitDocuments(layer), 'ClusterConfiguration').controlPlaneEndpoint).toBe('[fd00::5]:6443');
   });
 
   describe('join', () => {
     const layer = layerOf({ controlPlane: {
-      count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
+      count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
     } });
 
     test('a worker pool discovers the endpoint by token and CA hash placeholders and applies its kubelet patch', () => {
