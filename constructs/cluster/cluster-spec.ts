@@ -68,6 +68,11 @@ export interface ClusterSpec {
    */
   readonly terraform?: TerraformSpec;
   /**
+   * Where the nodes pull images from.
+   * @default every registry directly
+   */
+  readonly images?: ImagesSpec;
+  /**
    * Which node installers to render files for.
    * @default both kubeadm and Kubespray
    */
@@ -195,6 +200,19 @@ export interface OutputsSpec {
 }
 
 /** How deployment tools reach the cluster. Never a credential: only where to find one at deploy time. */
+/** Where the nodes pull images from. */
+export interface ImagesSpec {
+  /**
+   * Pull-through mirrors by upstream registry, tried in order before the registry itself:
+   * `{ 'registry.k8s.io': ['https://mirror.internal:5000'], 'docker.io': ['https://hub-cache.internal'] }`.
+   * containerd applies them to every image the node pulls (kubeadm's, the add-ons', the tenants'), so no image
+   * reference changes; Kubespray gets the same as `containerd_registries_mirrors`. No credentials: a mirror
+   * that needs them takes them from containerd's own configuration.
+   * @default none
+   */
+  readonly mirrors?: Readonly<Record<string, readonly string[]>>;
+}
+
 /** The Terraform stack of the add-ons. */
 export interface TerraformSpec {
   /** @default `{ type: 'local' }`: a state file beside the output folder */

@@ -148,6 +148,7 @@ export class ProductionCluster extends Construct {
       kubeProxy: { ...kubeProxy, mode: kubeProxy?.mode ?? 'iptables' },
       cni: this.spec.cni ?? { plugin: 'calico' },
       admissionPlugins: pinned ? PINNING_ADMISSION_PLUGINS : [],
+      registryMirrors: this.spec.images?.mirrors ?? {},
     };
   }
 

@@ -1,5 +1,5 @@
 import { reservedMap } from './kubelet-configuration';
-import { NodeLayer, requireValidLayer } from './node-layer';
+import { NodeLayer, registryServer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
 
 /** One file of the inventory: its path below `kubespray/` and its YAML content. */
@@ -100,6 +100,13 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     etcd_listen_metrics_urls: 'http://0.0.0.0:2381',
     ...(proxy.mode === 'ipvs' ? { kube_proxy_scheduler: proxy.ipvsScheduler ?? 'rr', kube_proxy_strict_arp: proxy.ipvsStrictArp ?? false } : {}),
     container_manager: 'containerd',
+    ...(Object.keys(layer.registryMirrors).length > 0 ? {
+      containerd_registries_mirrors: Object.keys(layer.registryMirrors).sort().map(prefix => ({
+        prefix,
+        server: registryServer(prefix),
+        mirrors: layer.registryMirrors[prefix].map(host => ({ host, capabilities: ['pull', 'resolve'], skip_verify: false })),
+      })),
+    } : {}),
     kube_apiserver_node_port_range: layer.nodePortRange,
     kube_apiserver_enable_admission_plugins: ['NodeRestriction', ...layer.admissionPlugins],
     supplementary_addresses_in_ssl_keys: layer.controlPlane.certSANs,

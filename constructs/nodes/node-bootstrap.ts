@@ -3,7 +3,7 @@ import { Versions } from '../versions';
 import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
 import { HostSpec } from './host-set';
 import { SUPER_ADMIN_CONF } from './kube-vip';
-import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer } from './node-layer';
+import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
 import { NodePool } from './node-pool';
 
 /** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
@@ -48,7 +48,8 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
     write_files: [
       file('/etc/modules-load.d/prodk8s.conf', KERNEL_MODULES.map(name => `${name}\n`).join('')),
       file('/etc/sysctl.d/90-prodk8s.conf', sysctlConf(layer, pool)),
-      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion)),
+      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion, Object.keys(layer.registryMirrors).length > 0)),
+      ...Object.keys(layer.registryMirrors).sort().map(registry => file(`${CONTAINERD_HOSTS}/${registry}/hosts.toml`, hostsToml(registry, layer.registryMirrors[registry]))),
       file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
       ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
       ...(role.kubeVipPod ? [file(`${STATIC_POD_MANIFESTS}/kube-vip.yaml`, JSON.stringify(role.kubeVipPod, null, 2) + '\n', '0600')] : []),
@@ -81,20 +82,37 @@ function placeholdersOf(role: BootstrapRole): string[] {
   return Object.values(KubeadmPlaceholders).filter(placeholder => text.includes(placeholder)).map(placeholder => placeholder.slice(2, -1));
 }
 
+/** Where containerd finds each registry's hosts.toml. */
+const CONTAINERD_HOSTS = '/etc/containerd/certs.d';
+
 /**
  * containerd 2's configuration (version 3): the systemd cgroup driver the
  * kubelet uses, and the sandbox (pause) image kubeadm expects for this
- * Kubernetes minor, pinned so that containerd never garbage-collects it.
+ * Kubernetes minor, pinned so that containerd never garbage-collects it;
+ * with mirrors, where their hosts.toml files are.
  */
-export function containerdConfig(kubernetesVersion: string): string {
+export function containerdConfig(kubernetesVersion: string, mirrors = false): string {
   return [
     'version = 3',
     '',
     "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
     `  sandbox = '${pauseImage(kubernetesVersion)}'`,
     '',
+    ...(mirrors ? ["[plugins.'io.containerd.cri.v1.images'.registry]", `  config_path = '${CONTAINERD_HOSTS}'`, ''] : []),
     "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
     '  SystemdCgroup = true',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A registry's hosts.toml: its mirrors, tried in order for pulls, then the
+ * registry itself (`server`), as Kubespray's template writes it.
+ */
+export function hostsToml(registry: string, mirrors: readonly string[]): string {
+  return [
+    `server = "${registryServer(registry)}"`,
+    ...mirrors.flatMap(mirror => ['', `[host."${mirror}"]`, '  capabilities = ["pull", "resolve"]']),
     '',
   ].join('\n');
 }

@@ -11,6 +11,7 @@ const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 
 /** The rules that span the node layer: names and addresses, the address plan, the network plugin and kube-proxy. */
 export function checkNodeLayer(checks: Checks, layer: NodeLayer): void {
   checkHosts(checks, layer);
+  checkRegistryMirrors(checks, layer);
   checkHostNetworkSysctls(checks, layer);
   checkAddressPlan(checks, layer);
   checkNetworkPlugin(checks, layer);
@@ -31,6 +32,35 @@ export function parsePortRange(range: string): { first: number; last: number } |
   if (!match) return undefined;
   const [first, last] = [Number(match[1]), Number(match[2])];
   return first >= 1 && first <= last && last <= 65535 ? { first, last } : undefined;
+}
+
+/** A registry host as image references name it: a DNS name or address, with an optional port. */
+const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|\[[0-9a-f:]+\])(:\d{1,5})?$/;
+
+/** Mirrors are keyed by registry host and are http(s) URLs without credentials, which would be written in the clear. */
+function checkRegistryMirrors(checks: Checks, layer: NodeLayer): void {
+  for (const [registry, mirrors] of Object.entries(layer.registryMirrors)) {
+    checks.expect(REGISTRY_HOST.test(registry), 'images.mirrors', registry, 'must be a registry host as image references name it, such as registry.k8s.io, docker.io or registry.internal:5000');
+    if (!Array.isArray(mirrors) || mirrors.length === 0) {
+      checks.fail(`images.mirrors.${registry}`, mirrors, 'must list at least one mirror URL');
+      continue;
+    }
+    mirrors.forEach((mirror, index) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(String(mirror));
+      } catch {
+        url = undefined;
+      }
+      const field = `images.mirrors.${registry}[${index}]`;
+      if (url === undefined || !['https:', 'http:'].includes(url.protocol) || !/^[^"\s]+$/.test(String(mirror))) {
+        checks.fail(field, mirror, 'must be an http or https URL such as https://mirror.internal:5000');
+      } else {
+        checks.expect(url.username === '' && url.password === '', field, '(not shown)',
+          'must hold no credentials: they would be written in the clear; give them in containerd\'s own configuration');
+      }
+    });
+  }
 }
 
 /** A pool's own kernel parameters must not undo those that route pod traffic. */

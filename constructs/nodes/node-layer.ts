@@ -24,6 +24,13 @@ export interface NodeLayer {
   readonly cni: CniSpec;
   /** Admission plugins the API server must run beyond its defaults. */
   readonly admissionPlugins: readonly string[];
+  /** Pull-through mirrors by upstream registry host. */
+  readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The address containerd pulls from a registry at: Docker Hub's images are served by registry-1.docker.io. */
+export function registryServer(registry: string): string {
+  return registry === 'docker.io' ? 'https://registry-1.docker.io' : `https://${registry}`;
 }
 
 /** A NodePort the model uses, and where in the spec. */

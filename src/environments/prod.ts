@@ -22,6 +22,11 @@ export const prod: ClusterSpec = {
     etcd: { count: 3, firstAddress: '10.30.0.21' },
     sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' },
   },
+  // Production nodes pull through the company's registry mirror, one pull-through cache that serves every
+  // upstream (containerd names the upstream in each request's `ns` parameter).
+  images: {
+    mirrors: Object.fromEntries(['registry.k8s.io', 'docker.io', 'quay.io', 'ghcr.io'].map(registry => [registry, ['https://mirror.prod.example.com']])),
+  },
   cni: { plugin: 'calico', calicoEncapsulation: 'VXLANCrossSubnet' },
   kubeProxy: { mode: 'nftables' },
   nodePools: [

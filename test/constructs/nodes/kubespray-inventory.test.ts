@@ -300,6 +300,14 @@ describe('the prod inventory, hand-checked', () => {
     }
   });
 
+  test('prod\'s registry mirrors, as Kubespray writes them into containerd\'s hosts.toml', () => {
+    expect(inventory.hostvars['prod-general-1'].containerd_registries_mirrors).toEqual(['docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io'].map(prefix => ({
+      prefix,
+      server: prefix === 'docker.io' ? 'https://registry-1.docker.io' : `https://${prefix}`,
+      mirrors: [{ host: 'https://mirror.prod.example.com', capabilities: ['pull', 'resolve'], skip_verify: false }],
+    })));
+  });
+
   test('nftables kube-proxy in prod', () => {
     expect(inventory.hostvars['prod-control-plane-3']).toMatchObject({ kube_proxy_mode: 'nftables', kube_network_plugin: 'cni' });
   });

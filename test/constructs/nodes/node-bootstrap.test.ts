@@ -6,6 +6,7 @@ import { join } from 'path';
 import { ClusterSpec, kubeadmInitDocuments, kubeadmJoinPoolDocument, ProductionCluster, Versions } from '../../../constructs';
 import { cloudInitConfig, containerdConfig, pauseImage } from '../../../constructs/nodes/node-bootstrap';
 import { clusterSpec } from '../../fixtures/cluster-spec';
+import { problemsOf } from '../../helpers/objects';
 
 const layerOf = (overrides: Partial<ClusterSpec> = {}) => new ProductionCluster(Testing.chart(), 'cluster', clusterSpec(overrides)).nodeLayer;
 
@@ -148,5 +149,42 @@ describe('the node bootstrap (cloud-init)', () => {
       expect(result.status).toBe(1);
       expect(result.stderr).toBe('prodk8s-bootstrap: containerd 2 is required\n');
     });
+  });
+});
+
+describe('registry mirrors', () => {
+  const MIRRORS = { 'registry.k8s.io': ['https://mirror.internal:5000'], 'docker.io': ['https://hub-cache.internal', 'https://mirror.internal:5000'] };
+  const config = poolConfig({ images: { mirrors: MIRRORS } });
+
+  test('point containerd at a hosts.toml per registry: its mirrors in order, then the registry itself', () => {
+    expect(fileAt(config, '/etc/containerd/config.toml')!.content).toContain("[plugins.'io.containerd.cri.v1.images'.registry]\n  config_path = '/etc/containerd/certs.d'\n");
+    expect(fileAt(config, '/etc/containerd/certs.d/registry.k8s.io/hosts.toml')!.content)
+      .toBe('server = "https://registry.k8s.io"\n\n[host."https://mirror.internal:5000"]\n  capabilities = ["pull", "resolve"]\n');
+    // Docker Hub's images are served by registry-1.docker.io.
+    expect(fileAt(config, '/etc/containerd/certs.d/docker.io/hosts.toml')!.content).toBe([
+      'server = "https://registry-1.docker.io"', '', '[host."https://hub-cache.internal"]', '  capabilities = ["pull", "resolve"]',
+      '', '[host."https://mirror.internal:5000"]', '  capabilities = ["pull", "resolve"]', '',
+    ].join('\n'));
+  });
+
+  test('change nothing without mirrors', () => {
+    const plain = poolConfig();
+    expect(fileAt(plain, '/etc/containerd/config.toml')!.content).not.toContain('config_path');
+    expect((plain.write_files as WrittenFile[]).some(file => file.path.startsWith('/etc/containerd/certs.d/'))).toBe(false);
+  });
+
+  test('refuse what is no registry host, no URL, an empty list, or a URL with credentials, without showing them', () => {
+    const problems = problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ images: { mirrors: {
+      'https://registry.k8s.io': ['https://mirror.internal'], 'quay.io': [], 'ghcr.io': ['mirror.internal', 'ftp://mirror.internal'],
+      'docker.io': ['https://robot:s3cret@mirror.internal'],
+    } } })));
+    expect(problems).toEqual([
+      '[test/cluster] images.mirrors = "https://registry.k8s.io": must be a registry host as image references name it, such as registry.k8s.io, docker.io or registry.internal:5000',
+      '[test/cluster] images.mirrors.quay.io = []: must list at least one mirror URL',
+      '[test/cluster] images.mirrors.ghcr.io[0] = "mirror.internal": must be an http or https URL such as https://mirror.internal:5000',
+      '[test/cluster] images.mirrors.ghcr.io[1] = "ftp://mirror.internal": must be an http or https URL such as https://mirror.internal:5000',
+      '[test/cluster] images.mirrors.docker.io[0] = "(not shown)": must hold no credentials: they would be written in the clear; give them in containerd\'s own configuration',
+    ]);
+    expect(problems.join('\n')).not.toContain('s3cret');
   });
 });
