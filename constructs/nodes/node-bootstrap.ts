@@ -144,6 +144,8 @@ function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
     'containerd --version | grep -Eq " v?2\\." || fail "containerd 2 is required: $(containerd --version)"',
     `kubeadm version -o short | grep -qx "v${version}" || fail "kubeadm v${version} is required: $(kubeadm version -o short 2>&1)"`,
     `kubelet --version | grep -qx "Kubernetes v${version}" || fail "kubelet v${version} is required: $(kubelet --version 2>&1)"`,
+    // kubeadm's preflight refuses a node without them; the Kubernetes packages usually bring them.
+    'for tool in crictl conntrack; do command -v $tool >/dev/null || fail "$tool is required by kubeadm\'s preflight checks"; done',
     // Certificates, etcd and node-problem-detector's clock check need time in step; the image's own servers keep it.
     'if command -v timedatectl >/dev/null; then [ "$(timedatectl show -p NTP --value)" = yes ] || fail "time synchronisation is off (timedatectl set-ntp true)"; fi',
     ...(layer.kubeProxy.mode === 'nftables'

@@ -135,6 +135,8 @@ describe('the node bootstrap (cloud-init)', () => {
       fake('kubeadm', 'v1.36.4');
       fake('kubelet', 'Kubernetes v1.36.4');
       fake('timedatectl', 'yes');
+      fake('crictl', '');
+      fake('conntrack', '');
       // Every host check but cgroup v2's, which reads /sys of the test machine; the placeholders are another test's.
       const hostChecks = (line: string) => line.includes('fail') && !line.includes('cgroup') && !line.startsWith('grep -qF');
       const result = probe(hostChecks, kubeadm, { PATH: `${bin}:/usr/bin:/bin` });
