@@ -69,5 +69,14 @@ export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
  * say, would otherwise surface as a crash in the middle of a renderer).
  */
 export function requireValidLayer(layer: NodeLayer): void {
+  if (checkedLayers.has(layer)) return;
   requireValid(layer.controlPlane.node.scope ?? layer.controlPlane);
+  checkedLayers.add(layer);
 }
+
+/**
+ * Layers whose cluster was valid when they were taken: a layer is a view of
+ * its cluster at one moment (`ProductionCluster.nodeLayer` makes a new one
+ * each time), and the node files render dozens of documents from one.
+ */
+const checkedLayers = new WeakSet<NodeLayer>();
