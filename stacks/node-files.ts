@@ -29,8 +29,9 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
   if (cluster.outputs.kubeadm) {
     const controlPlane = layer.controlPlane;
     const kubeVip = controlPlane.endpoint.provider === 'kube-vip';
+    const init = kubeadmInitDocuments(layer);
     files.push(
-      { path: 'node/kubeadm-init.yaml', documents: kubeadmInitDocuments(layer) },
+      { path: 'node/kubeadm-init.yaml', documents: init },
       { path: 'node/kube-proxy.yaml', documents: [kubeProxyConfiguration(layer)] },
       ...poolFiles('node/control-plane', controlPlane.nodes, layer),
       ...controlPlane.nodes.hosts.slice(1).map(host => ({
@@ -42,18 +43,19 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
       ...controlPlane.nodes.hosts.map((host, index) => ({
         path: `node/control-plane/cloud-init-${host.name}.yaml`,
         cloudConfig: cloudInitConfig(layer, controlPlane.nodes, index === 0
-          ? { command: 'init', host, kubeadmDocuments: kubeadmInitDocuments(layer), kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, SUPER_ADMIN_CONF) : undefined }
+          ? { command: 'init', host, kubeadmDocuments: init, kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, SUPER_ADMIN_CONF) : undefined }
           : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)], kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint) : undefined }),
       })),
     );
     for (const pool of layer.pools) {
+      const kubelet = pool.kubeletConfiguration(layer.dnsDomain);
       files.push(
         { path: `node/pools/${pool.name}/kubeadm-join.yaml`, documents: [kubeadmJoinPoolDocument(layer, pool)] },
         // One per machine: it registers with the model's name and address, which the approver of kubelet certificates checks.
         ...pool.hosts.map(host => ({
           path: `node/pools/${pool.name}/cloud-init-${host.name}.yaml`,
           cloudConfig: cloudInitConfig(layer, pool, {
-            command: 'join', host, kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool, host)], kubeletPatch: pool.kubeletConfiguration(layer.dnsDomain),
+            command: 'join', host, kubeadmDocuments: [kubeadmJoinPoolDocument(layer, pool, host)], kubeletPatch: kubelet,
           }),
         })),
         ...poolFiles(`node/pools/${pool.name}`, pool, layer),
