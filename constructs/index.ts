@@ -1,4 +1,5 @@
 // The public API of prodk8s: what other repositories import.
+export * from './addons/chart-images';
 export * from './addons/chart-values';
 export * from './addons/cni';
 export * from './addons/helm-addon';
@@ -13,6 +14,7 @@ export * from './cluster/production-cluster';
 export * from './cluster/terraform-backend';
 export * from './core/checks';
 export * from './core/cidr';
+export * from './core/image-registry';
 export * from './core/labels';
 export * from './core/names';
 export * from './core/problems';

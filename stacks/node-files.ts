@@ -38,13 +38,13 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
         path: `node/control-plane/kubeadm-join-${host.name}.yaml`,
         documents: [kubeadmJoinControlPlaneDocument(layer, host)],
       })),
-      ...(kubeVip ? [{ path: 'node/control-plane/kube-vip.yaml', documents: [kubeVipPod(controlPlane.endpoint)] }] : []),
+      ...(kubeVip ? [{ path: 'node/control-plane/kube-vip.yaml', documents: [kubeVipPod(controlPlane.endpoint, { imageRegistry: layer.imageRegistry })] }] : []),
       // The control plane's kubelet is the cluster's base KubeletConfiguration: no patch.
       ...controlPlane.nodes.hosts.map((host, index) => ({
         path: `node/control-plane/cloud-init-${host.name}.yaml`,
         cloudConfig: cloudInitConfig(layer, controlPlane.nodes, index === 0
-          ? { command: 'init', host, kubeadmDocuments: init, kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, SUPER_ADMIN_CONF) : undefined }
-          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)], kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint) : undefined }),
+          ? { command: 'init', host, kubeadmDocuments: init, kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, { kubeconfig: SUPER_ADMIN_CONF, imageRegistry: layer.imageRegistry }) : undefined }
+          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)], kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, { imageRegistry: layer.imageRegistry }) : undefined }),
       })),
     );
     for (const pool of layer.pools) {

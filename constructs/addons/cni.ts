@@ -5,6 +5,7 @@ import { ChartValueKeys, ChartValues } from './chart-values';
 import calicoCrdKeys from './chart-values/crd.projectcalico.org.v1.keys.json';
 import flannelKeys from './chart-values/flannel.keys.json';
 import tigeraOperatorKeys from './chart-values/tigera-operator.keys.json';
+import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 
 /** Namespace labels of node agents that need host access: Pod Security `privileged`. */
@@ -52,6 +53,11 @@ export interface CalicoProps {
    * @default detected by Calico from the node's interface
    */
   readonly mtu?: number;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the tigera-operator chart, merged last. */
   readonly rawValues?: ChartValues;
 }
@@ -83,6 +89,8 @@ export class Calico extends Construct {
       releaseName: 'calico-crds',
       namespace: 'tigera-operator',
       values: {},
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.calicoCrds,
       valueKeys: calicoCrdKeys as ChartValueKeys,
     });
     this.operator = new HelmAddon(this, 'operator', {
@@ -109,6 +117,8 @@ export class Calico extends Construct {
           },
         },
       },
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.tigeraOperator,
       rawValues: props.rawValues,
       valueKeys: tigeraOperatorKeys as ChartValueKeys,
       dependsOn: [this.crds],
@@ -147,6 +157,11 @@ export interface FlannelProps {
    * @default detected by Flannel
    */
   readonly mtu?: number;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the flannel chart, merged last. */
   readonly rawValues?: ChartValues;
 }
@@ -163,6 +178,8 @@ export class Flannel extends Construct {
       namespace: 'kube-flannel',
       namespaceLabels: PRIVILEGED_NAMESPACE,
       values: { podCidr: props.podCidr, flannel: { backend: props.backend ?? 'vxlan', ...props.mtu === undefined ? {} : { mtu: props.mtu } } },
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.flannel,
       rawValues: props.rawValues,
       valueKeys: flannelKeys as ChartValueKeys,
     });

@@ -2,6 +2,7 @@ import deepmerge from 'deepmerge';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { validateWith } from '../core/checks';
+import { ImageRegistry, isImageRegistry } from '../core/image-registry';
 import { ChartValueKeys, ChartValues, isPlainObject, unknownValueKeys } from './chart-values';
 
 /** Where a chart comes from: an HTTPS Helm repository or an `oci://` registry, and its exact version. */
@@ -26,6 +27,17 @@ export interface HelmAddonProps {
    * added to the model later (the alert rules of tenants added after the add-ons).
    */
   readonly values: ChartValues | (() => ChartValues);
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
+  /**
+   * The chart's image settings: the values that put every image it can deploy under a registry, merged over
+   * the typed ones when `imageRegistry` is set. Written from the chart's own defaults at its pinned version.
+   * @default none: the chart's images cannot be moved, and `imageRegistry` is refused
+   */
+  readonly images?: (registry: ImageRegistry) => ChartValues;
   /**
    * Raw chart values, deep-merged over the typed ones last: maps merge, lists
    * and scalars replace. For what the typed props do not cover.
@@ -81,6 +93,12 @@ export class HelmAddon extends Construct {
         'must be an https:// Helm repository or an oci:// registry');
       checks.expect(semver.valid(this.chart.version) !== null, 'chart.version', this.chart.version,
         'must be an exact chart version such as 3.13.1, never a range, so that every target installs the same chart');
+      if (props.imageRegistry !== undefined) {
+        checks.expect(isImageRegistry(props.imageRegistry), 'imageRegistry', props.imageRegistry,
+          'must be a registry host with an optional port and repository path, such as registry.internal:5000 or harbor.example.com/k8s');
+        checks.expect(props.images !== undefined, 'imageRegistry', props.imageRegistry,
+          `needs the image settings of chart ${this.chart.name} (images), which say where each of its images is set`);
+      }
       const keys = props.valueKeys;
       if (keys) {
         checks.expect(keys.chart === this.chart.name && keys.version === this.chart.version, 'valueKeys', `${keys.chart}@${keys.version}`,
@@ -97,10 +115,12 @@ export class HelmAddon extends Construct {
   /** The release's values: the typed ones with the raw ones merged over them. */
   public get values(): ChartValues {
     const typed = typeof this.props.values === 'function' ? this.props.values() : this.props.values;
-    return deepmerge(typed, this.props.rawValues ?? {}, {
+    const { imageRegistry, images } = this.props;
+    const relocated = imageRegistry !== undefined && images ? images(new ImageRegistry(imageRegistry)) : {};
+    return deepmerge.all([typed, relocated, this.props.rawValues ?? {}], {
       arrayMerge: (_, source) => source,
       isMergeableObject: isPlainObject,
-    });
+    }) as ChartValues;
   }
 
   /** The add-ons that must be installed first. */

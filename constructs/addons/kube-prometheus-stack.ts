@@ -4,6 +4,7 @@ import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues, isPlainObject } from './chart-values';
 import keys from './chart-values/kube-prometheus-stack.keys.json';
 import { PRIVILEGED_NAMESPACE } from './cni';
+import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 import { RuleGroup, ruleFileGroup } from '../monitoring/alert-rules';
 import { ContainerResources } from './metrics-server';
@@ -95,6 +96,11 @@ export interface KubePrometheusStackProps {
   /** @default Grafana is not installed */
   readonly grafana?: GrafanaOptions;
   readonly controlPlane: ControlPlaneScrape;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the kube-prometheus-stack chart, merged last. */
   readonly rawValues?: ChartValues;
   readonly dependsOn?: readonly HelmAddon[];
@@ -181,6 +187,8 @@ export class KubePrometheusStack extends Construct {
         // One PrometheusRule per group, installed with the CRDs that define it.
         additionalPrometheusRulesMap: Object.fromEntries(this.ruleGroups.map(group => [ruleMapKey(group.name), { groups: [ruleFileGroup(group)] }])),
       }),
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.kubePrometheusStack,
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,

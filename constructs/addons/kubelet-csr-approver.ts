@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/kubelet-csr-approver.keys.json';
+import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 
 /** A machine whose kubelet may get a serving certificate. */
@@ -17,6 +18,11 @@ export interface KubeletCsrApproverProps {
   readonly hosts: readonly KubeletHost[];
   /** The cluster's DNS domain. */
   readonly clusterDomain: string;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the kubelet-csr-approver chart, merged last. */
   readonly rawValues?: ChartValues;
   readonly dependsOn?: readonly HelmAddon[];
@@ -49,6 +55,8 @@ export class KubeletCsrApprover extends Construct {
         metrics: { enable: true, serviceMonitor: { enabled: false } },
         priorityClassName: 'system-cluster-critical',
       },
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.kubeletCsrApprover,
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,

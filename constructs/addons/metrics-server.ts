@@ -4,6 +4,7 @@ import { ComputeLimits, ComputeResources } from '../core/resources';
 import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/metrics-server.keys.json';
+import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 
 /** A container's requests and, optionally, limits. */
@@ -44,6 +45,11 @@ export interface MetricsServerProps {
   readonly production?: boolean;
   /** @default false */
   readonly acceptInsecureKubeletTlsInProduction?: boolean;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the metrics-server chart, merged last. */
   readonly rawValues?: ChartValues;
   /** Add-ons to install first, such as the pod network. */
@@ -78,6 +84,8 @@ export class MetricsServer extends Construct {
         resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} },
         priorityClassName: 'system-cluster-critical',
       },
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.metricsServer,
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,

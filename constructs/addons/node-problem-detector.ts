@@ -5,6 +5,7 @@ import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/node-problem-detector.keys.json';
 import { PRIVILEGED_NAMESPACE } from './cni';
+import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 
 /**
@@ -108,6 +109,11 @@ export interface NodeProblemDetectorProps {
    * @default false
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the node-problem-detector chart, merged last. */
   readonly rawValues?: ChartValues;
   /** Add-ons to install first. */
@@ -170,6 +176,8 @@ export class NodeProblemDetector extends Construct {
         tolerations: [{ operator: 'Exists' }],
         priorityClassName: 'system-node-critical',
       },
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.nodeProblemDetector,
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,

@@ -3,6 +3,7 @@ import { validateWith } from '../core/checks';
 import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/node-readiness-controller.keys.json';
+import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 
 /** The taint key prefix the Node Readiness Controller accepts. */
@@ -18,6 +19,11 @@ export interface NodeProblemTaintsProps {
    * @default false
    */
   readonly dryRun?: boolean;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the node-readiness-controller chart, merged last. */
   readonly rawValues?: ChartValues;
   readonly dependsOn?: readonly HelmAddon[];
@@ -53,6 +59,8 @@ export class NodeProblemTaints extends Construct {
           nodeSelector: { matchLabels: { 'kubernetes.io/os': 'linux' } },
         })),
       },
+      imageRegistry: props.imageRegistry,
+      images: ChartImages.nodeReadinessController,
       rawValues: props.rawValues,
       valueKeys: keys as ChartValueKeys,
       dependsOn: props.dependsOn,

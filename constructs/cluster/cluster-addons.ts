@@ -6,6 +6,7 @@ import { KubeletCsrApprover } from '../addons/kubelet-csr-approver';
 import { MetricsServer } from '../addons/metrics-server';
 import { NodeProblemDetector } from '../addons/node-problem-detector';
 import { NodeProblemTaints } from '../addons/node-problem-taints';
+import { isImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { NginxEntry } from '../entry/nginx-entry';
 import { ControlPlane } from '../nodes/control-plane';
@@ -45,19 +46,22 @@ export class ClusterAddons extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
     super(scope, id);
     const { spec, controlPlane } = props;
+    // An invalid registry is reported once, by the cluster's node layer, not again by every add-on.
+    const imageRegistry = isImageRegistry(spec.images?.registry) ? spec.images.registry : undefined;
     const cni = spec.cni ?? { plugin: 'calico' };
     const podCidr = spec.networking.podCidr;
     this.network = cni.plugin === 'flannel'
-      ? new Flannel(this, 'cni', { podCidr, backend: cni.flannelBackend, mtu: cni.mtu, rawValues: cni.rawValues }).addons
+      ? new Flannel(this, 'cni', { podCidr, backend: cni.flannelBackend, mtu: cni.mtu, imageRegistry, rawValues: cni.rawValues }).addons
       : new Calico(this, 'cni', {
         podCidr, encapsulation: cni.calicoEncapsulation, bgp: cni.calicoBgp, natOutgoing: cni.natOutgoing,
-        blockSize: cni.blockSize, mtu: cni.mtu, rawValues: cni.rawValues,
+        blockSize: cni.blockSize, mtu: cni.mtu, imageRegistry, rawValues: cni.rawValues,
       }).addons;
     const network = this.network[this.network.length - 1];
     const addons = spec.addons ?? {};
 
     this.monitoring = new KubePrometheusStack(this, 'monitoring', {
       ...addons.monitoring,
+      imageRegistry,
       controlPlane: { externalEtcdAddresses: controlPlane.stackedEtcd ? [] : controlPlane.etcdHosts.map(host => host.address) },
       dependsOn: [network],
     });
@@ -67,6 +71,7 @@ export class ClusterAddons extends Construct {
       hosts: [controlPlane.nodes, ...props.nodePools].flatMap(pool => pool.hosts),
       clusterDomain: spec.networking.dnsDomain ?? 'cluster.local',
       rawValues: addons.kubeletCsrApprover?.rawValues,
+      imageRegistry,
       dependsOn: [network],
     });
     const approver = this.kubeletCsrApprover.release;
@@ -77,6 +82,7 @@ export class ClusterAddons extends Construct {
       replicas: metricsServer.replicas ?? (controlPlane.nodes.hosts.length > 1 ? 2 : 1),
       // The node layer always turns on serverTLSBootstrap.
       kubeletServingCertificates: true,
+      imageRegistry,
       production: spec.production ?? false,
       // It reaches the kubelets through their serving certificates, which the approver lets them have.
       dependsOn: [network, approver],
@@ -85,6 +91,7 @@ export class ClusterAddons extends Construct {
     this.nodeProblemDetector = new NodeProblemDetector(this, 'node-problem-detector', {
       ...addons.nodeProblemDetector,
       serviceMonitor: true,
+      imageRegistry,
       dependsOn: [network, monitoring],
     });
 
@@ -94,6 +101,7 @@ export class ClusterAddons extends Construct {
       conditions: taints.conditions ?? npd.conditions.filter(c => c.severity === 'critical').map(c => c.type),
       knownConditions: npd.conditions.map(c => c.type),
       dryRun: taints.dryRun,
+      imageRegistry,
       rawValues: taints.rawValues,
       dependsOn: [network],
     });
@@ -115,6 +123,7 @@ export class ClusterAddons extends Construct {
       exposure: { nodePorts: entrySpec?.nodePorts ?? DEFAULT_ENTRY_NODE_PORTS },
       resources: entrySpec?.resources,
       metrics: true,
+      imageRegistry,
       rawValues: entrySpec?.rawValues,
       dependsOn: [network, monitoring],
     });

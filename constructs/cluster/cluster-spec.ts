@@ -163,7 +163,8 @@ export interface NodeProblemDetectorSpec {
   readonly rawValues?: ChartValues;
 }
 
-export type MonitoringSpec = Omit<KubePrometheusStackProps, 'controlPlane' | 'dependsOn'>;
+// The registry is the cluster's (`images.registry`), for every add-on alike.
+export type MonitoringSpec = Omit<KubePrometheusStackProps, 'controlPlane' | 'dependsOn' | 'imageRegistry'>;
 
 /** Settings of the generated alert rules. */
 export interface AlertsSpec {
@@ -211,6 +212,17 @@ export interface ImagesSpec {
    * @default none
    */
   readonly mirrors?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The one registry every image is pulled from, for clusters that reach no upstream registry and have no
+   * pull-through mirror: a host with an optional port and path, such as `registry.internal:5000` or
+   * `harbor.example.com/k8s`. Each image keeps its upstream path and tag under it
+   * (`registry.k8s.io/pause:3.10.2` → `registry.internal:5000/pause:3.10.2`), as registry-copying tools lay
+   * them out: kubeadm's `imageRepository`, the sandbox image, kube-vip, Kubespray's `*_image_repo`, every
+   * add-on chart's images and the tenants' workloads (those already on this registry's host stay as they are).
+   * Not with `mirrors`, which serve the upstream references instead.
+   * @default each image from its own registry
+   */
+  readonly registry?: string;
 }
 
 /** The Terraform stack of the add-ons. */

@@ -8,6 +8,7 @@ import { nodePressureAlerts, nodeProblemAlerts } from '../monitoring/node-alerts
 import { tenancyAlerts } from '../monitoring/tenancy-alerts';
 import { Checks, validateWith } from '../core/checks';
 import { Cidr } from '../core/cidr';
+import { ImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { Quantity } from '../core/quantity';
 import { addWarning } from '../core/warnings';
@@ -121,6 +122,12 @@ export class ProductionCluster extends Construct {
     ];
   }
 
+  /** The one registry every image is pulled from (`images.registry`), if the model has one. */
+  public get imageRegistry(): ImageRegistry | undefined {
+    const registry = this.spec.images?.registry;
+    return registry === undefined ? undefined : new ImageRegistry(registry);
+  }
+
   /** Every add-on, each after the ones it depends on. */
   public get addons(): readonly HelmAddon[] {
     return this.addonSet.all;
@@ -149,6 +156,7 @@ export class ProductionCluster extends Construct {
       cni: this.spec.cni ?? { plugin: 'calico' },
       admissionPlugins: pinned ? PINNING_ADMISSION_PLUGINS : [],
       registryMirrors: this.spec.images?.mirrors ?? {},
+      imageRegistry: this.imageRegistry,
     };
   }
 
@@ -176,6 +184,7 @@ export class ProductionCluster extends Construct {
     const enforced = (spec.podSecurity ?? this.spec.podSecurity)?.enforce ?? 'restricted';
     (spec.workloads ?? []).forEach((workload, index) => new TenantWorkload(tenant, `workloads[${index}]`, {
       namespace: spec.name, workload, metricsServer: this.addonSet.metricsServer !== undefined, podSecurityRestricted: enforced === 'restricted',
+      imageRegistry: this.imageRegistry,
     }));
     const entry = this.addonSet.entry;
     if (entry && (spec.routes ?? []).length > 0) {

@@ -4,6 +4,7 @@ import { ChartValueKeys, ChartValues } from '../addons/chart-values';
 import ingressNginxKeys from '../addons/chart-values/ingress-nginx.keys.json';
 import nginxIngressKeys from '../addons/chart-values/nginx-ingress.keys.json';
 import { BASELINE_NAMESPACE, PRIVILEGED_NAMESPACE } from '../addons/cni';
+import { ChartImages } from '../addons/chart-images';
 import { HelmAddon } from '../addons/helm-addon';
 import type { ContainerResources } from '../addons/metrics-server';
 import { Checks, validateWith } from '../core/checks';
@@ -81,6 +82,11 @@ export interface NginxEntryProps {
    * @default false
    */
   readonly metrics?: boolean;
+  /**
+   * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
+   * @default each image from its own registry
+   */
+  readonly imageRegistry?: string;
   /** Raw values of the controller's chart, merged last. */
   readonly rawValues?: ChartValues;
   /** Add-ons to install first, such as the Prometheus stack when `metrics` is set. */
@@ -113,6 +119,8 @@ export class NginxEntry extends Construct {
       // NET_BIND_SERVICE and may escalate privileges, which restricted forbids.
       namespaceLabels: hostNetwork ? PRIVILEGED_NAMESPACE : BASELINE_NAMESPACE,
       values: ingressNginx ? ingressNginxValues(props, this.ingressClassName) : nginxIngressValues(props, this.ingressClassName),
+      imageRegistry: props.imageRegistry,
+      images: ingressNginx ? ChartImages.ingressNginx : ChartImages.nginxIngress,
       rawValues: props.rawValues,
       valueKeys: (ingressNginx ? ingressNginxKeys : nginxIngressKeys) as ChartValueKeys,
       dependsOn: props.dependsOn,

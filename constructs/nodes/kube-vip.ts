@@ -1,3 +1,4 @@
+import { ImageRegistry } from '../core/image-registry';
 import { Versions } from '../versions';
 import { ResolvedApiEndpoint } from './control-plane';
 
@@ -12,13 +13,22 @@ const ADMIN_CONF = '/etc/kubernetes/admin.conf';
  */
 export const SUPER_ADMIN_CONF = '/etc/kubernetes/super-admin.conf';
 
+export interface KubeVipPodOptions {
+  /** @default admin.conf */
+  readonly kubeconfig?: string;
+  /** @default the image's upstream registry */
+  readonly imageRegistry?: ImageRegistry;
+}
+
 /**
  * kube-vip's static pod (`/etc/kubernetes/manifests/kube-vip.yaml`) on a
  * control plane node: the virtual IP held by one node at a time (leader
  * election), announced by ARP, as Kubespray's template and kube-vip's own
  * generator write it.
  */
-export function kubeVipPod(endpoint: ResolvedApiEndpoint, kubeconfig: string = ADMIN_CONF): Record<string, unknown> {
+export function kubeVipPod(endpoint: ResolvedApiEndpoint, options: KubeVipPodOptions = {}): Record<string, unknown> {
+  const kubeconfig = options.kubeconfig ?? ADMIN_CONF;
+  const image = `${Versions.kubeVip.image}:${Versions.kubeVip.version}`;
   const env: Record<string, string> = {
     vip_arp: 'true',
     port: String(endpoint.port),
@@ -41,7 +51,7 @@ export function kubeVipPod(endpoint: ResolvedApiEndpoint, kubeconfig: string = A
     spec: {
       containers: [{
         name: 'kube-vip',
-        image: `${Versions.kubeVip.image}:${Versions.kubeVip.version}`,
+        image: options.imageRegistry?.image(image) ?? image,
         args: ['manager'],
         env: [
           ...Object.entries(env).map(([name, value]) => ({ name, value })),

@@ -102,6 +102,11 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
     kubernetesVersion: `v${layer.kubernetesVersion}`,
     controlPlaneEndpoint: hostPort(address, port),
     networking: { podSubnet: layer.podCidr, serviceSubnet: layer.serviceCidr, dnsDomain: layer.dnsDomain },
+    ...(layer.imageRegistry ? {
+      imageRepository: layer.imageRegistry.registry,
+      // kubeadm looks for CoreDNS at <imageRepository>/coredns off registry.k8s.io; upstream's path keeps one layout for every image.
+      dns: { imageRepository: `${layer.imageRegistry.registry}/coredns` },
+    } : {}),
     etcd: controlPlane.stackedEtcd
       // Metrics on plain HTTP for Prometheus, apart from the client port with its certificates.
       ? { local: { dataDir: '/var/lib/etcd', extraArgs: kubeadmArgs(apiVersion, { 'listen-metrics-urls': 'http://0.0.0.0:2381' }) } }

@@ -79,6 +79,9 @@ function hostsFile(layer: NodeLayer): Record<string, unknown> {
   return { all: { hosts, children } };
 }
 
+/** The registries Kubespray derives every image from (its `*_image_repo` defaults): `images.registry` replaces them all. */
+const KUBESPRAY_IMAGE_REPOS = ['kube_image_repo', 'gcr_image_repo', 'docker_image_repo', 'quay_image_repo', 'github_image_repo'] as const;
+
 function clusterVars(layer: NodeLayer): Record<string, unknown> {
   const proxy = layer.kubeProxy;
   return {
@@ -107,6 +110,8 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
         mirrors: layer.registryMirrors[prefix].map(host => ({ host, capabilities: ['pull', 'resolve'], skip_verify: false })),
       })),
     } : {}),
+    // Kubespray's offline layout: every image under one registry, upstream paths kept.
+    ...(layer.imageRegistry ? Object.fromEntries(KUBESPRAY_IMAGE_REPOS.map(name => [name, layer.imageRegistry!.registry])) : {}),
     kube_apiserver_node_port_range: layer.nodePortRange,
     kube_apiserver_enable_admission_plugins: ['NodeRestriction', ...layer.admissionPlugins],
     supplementary_addresses_in_ssl_keys: layer.controlPlane.certSANs,

@@ -1,4 +1,5 @@
 import * as semver from 'semver';
+import { ImageRegistry } from '../core/image-registry';
 import { Versions } from '../versions';
 import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
 import { HostSpec } from './host-set';
@@ -48,7 +49,7 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
     write_files: [
       file('/etc/modules-load.d/prodk8s.conf', KERNEL_MODULES.map(name => `${name}\n`).join('')),
       file('/etc/sysctl.d/90-prodk8s.conf', sysctlConf(layer, pool)),
-      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion, Object.keys(layer.registryMirrors).length > 0)),
+      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion, { mirrors: Object.keys(layer.registryMirrors).length > 0, imageRegistry: layer.imageRegistry })),
       ...Object.keys(layer.registryMirrors).sort().map(registry => file(`${CONTAINERD_HOSTS}/${registry}/hosts.toml`, hostsToml(registry, layer.registryMirrors[registry]))),
       file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
       ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
@@ -88,17 +89,19 @@ const CONTAINERD_HOSTS = '/etc/containerd/certs.d';
 /**
  * containerd 2's configuration (version 3): the systemd cgroup driver the
  * kubelet uses, and the sandbox (pause) image kubeadm expects for this
- * Kubernetes minor, pinned so that containerd never garbage-collects it;
- * with mirrors, where their hosts.toml files are.
+ * Kubernetes minor (from `images.registry` when the model has one), pinned so
+ * that containerd never garbage-collects it; with mirrors, where their
+ * hosts.toml files are.
  */
-export function containerdConfig(kubernetesVersion: string, mirrors = false): string {
+export function containerdConfig(kubernetesVersion: string, options: { mirrors?: boolean; imageRegistry?: ImageRegistry } = {}): string {
+  const sandbox = pauseImage(kubernetesVersion);
   return [
     'version = 3',
     '',
     "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
-    `  sandbox = '${pauseImage(kubernetesVersion)}'`,
+    `  sandbox = '${options.imageRegistry?.image(sandbox) ?? sandbox}'`,
     '',
-    ...(mirrors ? ["[plugins.'io.containerd.cri.v1.images'.registry]", `  config_path = '${CONTAINERD_HOSTS}'`, ''] : []),
+    ...(options.mirrors ? ["[plugins.'io.containerd.cri.v1.images'.registry]", `  config_path = '${CONTAINERD_HOSTS}'`, ''] : []),
     "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
     '  SystemdCgroup = true',
     '',

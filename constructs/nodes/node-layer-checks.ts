@@ -2,6 +2,7 @@ import * as semver from 'semver';
 import { usesNodePodCidr } from '../addons/cni';
 import { Checks } from '../core/checks';
 import { Cidr } from '../core/cidr';
+import { isImageRegistry, REGISTRY_HOST } from '../core/image-registry';
 import { Versions } from '../versions';
 import { hostNetworkSysctls, NodeLayer } from './node-layer';
 
@@ -12,6 +13,7 @@ const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 
 export function checkNodeLayer(checks: Checks, layer: NodeLayer): void {
   checkHosts(checks, layer);
   checkRegistryMirrors(checks, layer);
+  checkImageRegistry(checks, layer);
   checkHostNetworkSysctls(checks, layer);
   checkAddressPlan(checks, layer);
   checkNetworkPlugin(checks, layer);
@@ -33,9 +35,6 @@ export function parsePortRange(range: string): { first: number; last: number } |
   const [first, last] = [Number(match[1]), Number(match[2])];
   return first >= 1 && first <= last && last <= 65535 ? { first, last } : undefined;
 }
-
-/** A registry host as image references name it: a DNS name or address, with an optional port. */
-const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|\[[0-9a-f:]+\])(:\d{1,5})?$/;
 
 /** Mirrors are keyed by registry host and are http(s) URLs without credentials, which would be written in the clear. */
 function checkRegistryMirrors(checks: Checks, layer: NodeLayer): void {
@@ -61,6 +60,16 @@ function checkRegistryMirrors(checks: Checks, layer: NodeLayer): void {
       }
     });
   }
+}
+
+/** One registry for every image: a host with an optional path, never a URL, and not beside mirrors of the upstream ones. */
+function checkImageRegistry(checks: Checks, layer: NodeLayer): void {
+  const registry = layer.imageRegistry?.registry;
+  if (registry === undefined) return;
+  checks.expect(isImageRegistry(registry), 'images.registry', registry,
+    'must be a registry host with an optional port and repository path, as image references begin, such as registry.internal:5000 or harbor.example.com/k8s (no scheme, no trailing slash)');
+  checks.expect(Object.keys(layer.registryMirrors).length === 0, 'images.mirrors', Object.keys(layer.registryMirrors).sort().join(', '),
+    'must not be set with images.registry: every image reference then names that registry, so mirrors of the upstream registries would never be asked');
 }
 
 /** A pool's own kernel parameters must not undo those that route pod traffic. */

@@ -1,5 +1,6 @@
 import type { CniSpec, KubeProxySpec } from '../cluster/cluster-spec';
 import { Cidr } from '../core/cidr';
+import { ImageRegistry } from '../core/image-registry';
 import { requireValid } from '../core/problems';
 import { ControlPlane } from './control-plane';
 import { NodePool } from './node-pool';
@@ -26,6 +27,8 @@ export interface NodeLayer {
   readonly admissionPlugins: readonly string[];
   /** Pull-through mirrors by upstream registry host. */
   readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
+  /** The one registry every image is pulled from, upstream paths kept; none pulls each image from its own registry. */
+  readonly imageRegistry?: ImageRegistry;
 }
 
 /** The address containerd pulls from a registry at: Docker Hub's images are served by registry-1.docker.io. */

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Checks, validateWith } from '../core/checks';
+import { ImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { isDns1123Label } from '../core/names';
 import { Quantity } from '../core/quantity';
@@ -187,6 +188,11 @@ export interface TenantWorkloadProps {
    * @default false
    */
   readonly podSecurityRestricted?: boolean;
+  /**
+   * The one registry the cluster pulls every image from (`images.registry`); the image moves under it unless already there.
+   * @default the image's own registry
+   */
+  readonly imageRegistry?: ImageRegistry;
 }
 
 /** Whether every container of a scaled object requests each resource (a non-zero request). */
@@ -265,7 +271,7 @@ export class TenantWorkload extends Construct {
         selector: { matchLabels: selector },
         template: {
           metadata: { labels: selector },
-          spec: { containers: [container(workload, props.podSecurityRestricted ?? false)] },
+          spec: { containers: [container(workload, props.podSecurityRestricted ?? false, props.imageRegistry)] },
         },
       },
     });
@@ -296,11 +302,11 @@ export class TenantWorkload extends Construct {
   }
 }
 
-function container(workload: WorkloadSpec, restricted: boolean): k8s.Container {
+function container(workload: WorkloadSpec, restricted: boolean, imageRegistry: ImageRegistry | undefined): k8s.Container {
   const limits = kubeQuantities({ ...workload.resources?.limits });
   return {
     name: workload.name,
-    image: workload.image,
+    image: imageRegistry?.image(workload.image) ?? workload.image,
     args: workload.args && [...workload.args],
     ports: workload.containerPort === undefined ? undefined : [{ containerPort: workload.containerPort, protocol: 'TCP' }],
     resources: {

@@ -46,13 +46,18 @@ export function chartFile(addon: HelmAddon): string {
   return path;
 }
 
-/** `helm template` of an add-on's release with its values, as Helm would install it; the rendered objects. */
-export function helmTemplate(addon: HelmAddon, kubernetesVersion: string): Record<string, any>[] {
+/**
+ * `helm template` of an add-on's release with its values, as Helm would install it; the rendered objects.
+ * `chart` replaces the pinned chart file where ../shared/charts holds another build of it.
+ */
+export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart = chartFile(addon)): Record<string, any>[] {
   const folder = mkdtempSync(join(tmpdir(), 'prodk8s-values-'));
   try {
     writeFileSync(join(folder, 'values.json'), JSON.stringify(addon.values));
     const output = execFileSync(helmBinary(), [
-      'template', addon.releaseName, chartFile(addon), '--namespace', addon.namespace, '--values', join(folder, 'values.json'), '--kube-version', kubernetesVersion,
+      'template', addon.releaseName, chart, '--namespace', addon.namespace, '--values', join(folder, 'values.json'), '--kube-version', kubernetesVersion,
+      // nginx-ingress's values.schema.json refers to schemas on the internet; the value keys are checked at synth instead.
+      '--skip-schema-validation',
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     return parseAllDocuments(output).map(document => document.toJS()).filter(object => object);
   } finally {

@@ -313,6 +313,21 @@ describe('the prod inventory, hand-checked', () => {
   });
 });
 
+describe('the staging inventory, whose images come from one registry', () => {
+  test('every host pulls every image Kubespray installs from it, upstream paths kept (Kubespray\'s offline layout)', () => {
+    const inventory = inventories.staging;
+    for (const host of Object.keys(inventory.hostvars)) {
+      expect(inventory.hostvars[host]).toMatchObject({
+        kube_image_repo: 'registry.staging.example.com/k8s', gcr_image_repo: 'registry.staging.example.com/k8s',
+        docker_image_repo: 'registry.staging.example.com/k8s', quay_image_repo: 'registry.staging.example.com/k8s',
+        github_image_repo: 'registry.staging.example.com/k8s',
+      });
+      expect(inventory.hostvars[host]).not.toHaveProperty('containerd_registries_mirrors');
+    }
+    expect(inventories.prod.hostvars['prod-general-1']).not.toHaveProperty('kube_image_repo');
+  });
+});
+
 describe('the Kubespray inventory of a Flannel cluster, read by ansible-inventory', () => {
   const spec = clusterSpec({ name: 'flannel', cni: { plugin: 'flannel', flannelBackend: 'host-gw', acceptUnenforcedNetworkPolicies: true } });
   const files = inventoryFiles(renderEnvironments([spec]).files, 'flannel');

@@ -1,0 +1,57 @@
+import { ImageRegistry } from '../core/image-registry';
+import { Versions } from '../versions';
+import { ChartValues } from './chart-values';
+
+/** The values that put every image a chart can deploy under one registry. */
+export type ChartImageValues = (registry: ImageRegistry) => ChartValues;
+
+/**
+ * Where each pinned chart sets its images, as its values.yaml has them at
+ * that version: the values that move every image it can deploy, features
+ * turned off included, under `images.registry` with upstream paths kept.
+ * Charts with one registry setting get just that (every image they render
+ * follows it); the others get each repository moved. The helm template tests
+ * render the charts with these values and find no image outside the registry.
+ */
+export const ChartImages: { readonly [chart in keyof typeof Versions.charts]: ChartImageValues } = {
+  calicoCrds: () => ({}),
+  tigeraOperator: registry => ({
+    tigeraOperator: { registry: registry.registry },
+    calicoctl: { image: registry.image('quay.io/calico/ctl') },
+    // The operator's own images (calico/node, calico/typha, …) come from the Installation; its registry ends with a slash.
+    installation: { registry: `${registry.registry}/` },
+  }),
+  flannel: registry => ({
+    flannel: {
+      image: { repository: registry.image('ghcr.io/flannel-io/flannel') },
+      flannel_cni: { image: { repository: registry.image('ghcr.io/flannel-io/flannel-cni-plugin') } },
+    },
+    netpol: { image: { repository: registry.image('registry.k8s.io/networking/kube-network-policies') } },
+  }),
+  metricsServer: registry => ({
+    image: { repository: registry.image('registry.k8s.io/metrics-server/metrics-server') },
+    addonResizer: { image: { repository: registry.image('registry.k8s.io/autoscaling/addon-resizer') } },
+  }),
+  kubeletCsrApprover: registry => ({
+    image: { repository: registry.image('ghcr.io/postfinance/kubelet-csr-approver') },
+  }),
+  nodeProblemDetector: registry => ({
+    image: { repository: registry.image('registry.k8s.io/node-problem-detector/node-problem-detector') },
+  }),
+  // Every image of the stack and of its sub-charts (Grafana, kube-state-metrics, node-exporter) follows global.imageRegistry.
+  kubePrometheusStack: registry => ({ global: { imageRegistry: registry.registry } }),
+  nginxIngress: registry => ({
+    controller: {
+      image: { repository: registry.image('nginx/nginx-ingress') },
+      appprotect: {
+        enforcer: { image: { repository: registry.image('private-registry.nginx.com/nap/waf-enforcer') } },
+        configManager: { image: { repository: registry.image('private-registry.nginx.com/nap/waf-config-mgr') } },
+        ipIntelligence: { image: { repository: registry.image('private-registry.nginx.com/nap/waf-ip-intelligence') } },
+      },
+    },
+  }),
+  ingressNginx: registry => ({ global: { image: { registry: registry.registry } } }),
+  nodeReadinessController: registry => ({
+    image: { repository: registry.image('registry.k8s.io/node-readiness-controller/node-readiness-controller') },
+  }),
+};
