@@ -4,7 +4,8 @@ import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, TENANT_PR
 /**
  * Staging: production's shape at a fraction of its size. Three control plane
  * nodes behind a virtual IP, Pod Security `restricted` enforced, search on its
- * own pool, per-class budgets for payments as in production.
+ * own pool, per-class budgets for payments as in production. Unlike
+ * production, no way out to the internet: images come from one registry.
  */
 export const staging: ClusterSpec = {
   name: 'staging',
@@ -19,6 +20,8 @@ export const staging: ClusterSpec = {
     endpoint: { address: '10.20.0.5', port: 6443, provider: 'kube-vip', network: '10.20.0.0/24' },
     sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' },
   },
+  // Staging's network has no route out: every image comes from the registry that holds copies of them, upstream paths kept.
+  images: { registry: 'registry.staging.example.com/k8s' },
   cni: { plugin: 'calico', calicoEncapsulation: 'VXLAN' },
   kubeProxy: { mode: 'iptables' },
   nodePools: [
