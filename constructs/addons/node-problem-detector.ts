@@ -7,6 +7,7 @@ import keys from './chart-values/node-problem-detector.keys.json';
 import { PRIVILEGED_NAMESPACE } from './cni';
 import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
+import imageMonitors from './node-problem-detector-monitors.json';
 
 /**
  * A check node-problem-detector runs on every node: a program whose exit
@@ -67,18 +68,40 @@ export interface NodeProblemCondition {
 }
 
 /**
- * The conditions of the monitors built into the image that prodk8s turns on:
- * `kernel-monitor.json`, `readonly-monitor.json` and the restart counters of
- * `systemd-monitor-counter.json`.
+ * What the monitors built into the pinned image set (its `/config/*.json`, as
+ * `scripts/npd-monitors.ts` records them from the source at the image's tag):
+ * per monitor file, the conditions and the reasons of the events it counts.
+ */
+export const IMAGE_MONITORS: {
+  readonly version: string;
+  readonly monitors: Readonly<Record<string, { readonly conditions: Readonly<Record<string, readonly string[]>>; readonly counted: readonly string[] }>>;
+} = imageMonitors;
+
+/** The image's monitors prodk8s turns on: kernel and read-only filesystem logs, and the restart counters. */
+export const BUILT_IN_LOG_MONITORS = ['/config/kernel-monitor.json', '/config/readonly-monitor.json'] as const;
+export const BUILT_IN_PLUGIN_MONITORS = ['/config/systemd-monitor-counter.json'] as const;
+
+/** What each condition of the built-in monitors means for a node, and how urgent it is when True. */
+const CONDITION_MEANINGS: Readonly<Record<string, Omit<NodeProblemCondition, 'type'>>> = {
+  KernelDeadlock: { severity: 'critical', meaning: 'a task is blocked in the kernel; processes on the node may hang' },
+  XfsShutdown: { severity: 'critical', meaning: 'an XFS filesystem shut down after errors' },
+  CperHardwareErrorFatal: { severity: 'critical', meaning: 'the firmware reported a fatal hardware error (CPER); the machine needs repair' },
+  ReadonlyFilesystem: { severity: 'critical', meaning: 'a filesystem was remounted read-only after errors; pods cannot write' },
+  FrequentKubeletRestart: { severity: 'warning', meaning: 'the kubelet restarted 5 times in 20 minutes' },
+  FrequentContainerdRestart: { severity: 'warning', meaning: 'containerd restarted 5 times in 20 minutes' },
+  FrequentDockerRestart: { severity: 'warning', meaning: 'docker restarted 5 times in 20 minutes (nodes run containerd: something else runs Docker)' },
+  ContainerRuntimeUnhealthy: { severity: 'critical', meaning: 'containerd logged a fatal error; pods may not start' },
+};
+
+/**
+ * The conditions the built-in monitors prodk8s turns on can set, derived from
+ * the image's own monitor files (so a new one, such as CperHardwareErrorFatal,
+ * gets an alert), then the containerd log monitor's.
  */
 export const BUILT_IN_CONDITIONS: readonly NodeProblemCondition[] = [
-  { type: 'KernelDeadlock', severity: 'critical', meaning: 'a task is blocked in the kernel; processes on the node may hang' },
-  { type: 'ReadonlyFilesystem', severity: 'critical', meaning: 'a filesystem was remounted read-only after errors; pods cannot write' },
-  { type: 'XfsShutdown', severity: 'critical', meaning: 'an XFS filesystem shut down after errors' },
-  { type: 'ContainerRuntimeUnhealthy', severity: 'critical', meaning: 'containerd logged a fatal error; pods may not start' },
-  { type: 'FrequentKubeletRestart', severity: 'warning', meaning: 'the kubelet restarted 5 times in 20 minutes' },
-  { type: 'FrequentContainerdRestart', severity: 'warning', meaning: 'containerd restarted 5 times in 20 minutes' },
-];
+  ...[...BUILT_IN_LOG_MONITORS, ...BUILT_IN_PLUGIN_MONITORS].flatMap(file => Object.keys(IMAGE_MONITORS.monitors[file].conditions)),
+  'ContainerRuntimeUnhealthy',
+].map(type => ({ type, ...CONDITION_MEANINGS[type] ?? { severity: 'warning', meaning: `node-problem-detector reports ${type}` } }));
 
 /** Kernel events node-problem-detector counts (`problem_counter{reason}`), worth an alert when they happen. */
 export const COUNTED_PROBLEMS: readonly string[] = ['KernelOops', 'OOMKilling', 'TaskHung', 'IOError', 'Ext4Error'];
@@ -156,9 +179,9 @@ export class NodeProblemDetector extends Construct {
       namespaceLabels: PRIVILEGED_NAMESPACE,
       values: {
         settings: {
-          log_monitors: ['/config/kernel-monitor.json', '/config/readonly-monitor.json', '/custom-config/containerd-monitor.json'],
+          log_monitors: [...BUILT_IN_LOG_MONITORS, '/custom-config/containerd-monitor.json'],
           // The image's restart counters, then the custom checks.
-          custom_plugin_monitors: ['/config/systemd-monitor-counter.json', ...monitors.map(m => `/custom-config/${m.name}.json`)],
+          custom_plugin_monitors: [...BUILT_IN_PLUGIN_MONITORS, ...monitors.map(m => `/custom-config/${m.name}.json`)],
           custom_monitor_definitions: definitions,
           prometheus_port: NPD_METRICS_PORT,
         },

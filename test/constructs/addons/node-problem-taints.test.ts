@@ -50,7 +50,7 @@ describe('node problem taints in a cluster', () => {
     const cluster = clusterOf();
     const release = cluster.addons.find(a => a.releaseName === 'node-problem-taints')!;
     expect((release.values.nodeReadinessRules as any[]).map(r => r.conditions[0].type))
-      .toEqual(['KernelDeadlock', 'ReadonlyFilesystem', 'XfsShutdown', 'ContainerRuntimeUnhealthy']);
+      .toEqual(['CperHardwareErrorFatal', 'KernelDeadlock', 'XfsShutdown', 'ReadonlyFilesystem', 'ContainerRuntimeUnhealthy']);
     expect(release.dependsOn.map(a => a.releaseName)).toEqual(['calico']);
   });
 
@@ -64,6 +64,6 @@ describe('node problem taints in a cluster', () => {
 
   test('accept only conditions node-problem-detector sets', () => {
     const problems = problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ addons: { nodeProblemTaints: { conditions: ['DiskFull'] } } })));
-    expect(problems).toEqual([expect.stringMatching(/^\[test\/cluster\/addons\/node-problem-taints\] conditions\[0\] = "DiskFull": must be a condition node-problem-detector sets \(KernelDeadlock, /)]);
+    expect(problems).toEqual([expect.stringMatching(/^\[test\/cluster\/addons\/node-problem-taints\] conditions\[0\] = "DiskFull": must be a condition node-problem-detector sets \(CperHardwareErrorFatal, KernelDeadlock, /)]);
   });
 });

@@ -46,8 +46,9 @@ describe('the generated alert rules', () => {
   test('alert on every condition node-problem-detector sets, custom checks included', () => {
     const alerts = clusterOf().alertGroups[0].rules.map(r => r.alert);
     expect(alerts).toEqual([
-      'NodeKernelDeadlock', 'NodeReadonlyFilesystem', 'NodeXfsShutdown', 'NodeContainerRuntimeUnhealthy',
-      'NodeFrequentKubeletRestart', 'NodeFrequentContainerdRestart', 'NodeTimeNotSynchronized',
+      'NodeCperHardwareErrorFatal', 'NodeKernelDeadlock', 'NodeXfsShutdown', 'NodeReadonlyFilesystem',
+      'NodeFrequentContainerdRestart', 'NodeFrequentDockerRestart', 'NodeFrequentKubeletRestart', 'NodeContainerRuntimeUnhealthy',
+      'NodeTimeNotSynchronized',
       'NodeKernelKernelOops', 'NodeKernelOOMKilling', 'NodeKernelTaskHung', 'NodeKernelIOError', 'NodeKernelExt4Error',
     ]);
   });
