@@ -20,6 +20,7 @@ export * from './core/names';
 export * from './core/problems';
 export * from './core/quantity';
 export * from './core/resources';
+export * from './core/spread';
 export * from './core/taint';
 export * from './core/warnings';
 export * from './entry/nginx-entry';

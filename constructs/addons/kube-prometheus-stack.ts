@@ -134,10 +134,13 @@ export class KubePrometheusStack extends Construct {
         // Helm installs CRDs once and never upgrades them: the chart's job does.
         crds: { enabled: true, upgradeJob: { enabled: true } },
         prometheus: {
+          ...disruptionBudget(prometheus.replicas),
           prometheusSpec: {
             retention: prometheus.retention ?? '15d',
             ...prometheus.retentionSize === undefined ? {} : { retentionSize: prometheus.retentionSize },
             replicas: prometheus.replicas ?? 1,
+            // Replicas on different nodes (required anti-affinity), so that losing one node keeps one running.
+            ...(prometheus.replicas ?? 1) > 1 ? { podAntiAffinity: 'hard' } : {},
             ...prometheus.storage ? { storageSpec: volumeClaim(prometheus.storage) } : {},
             ...prometheus.resources ? { resources: resourcesValue(prometheus.resources) } : {},
             serviceMonitorSelectorNilUsesHelmValues: false,
@@ -147,9 +150,11 @@ export class KubePrometheusStack extends Construct {
           },
         },
         alertmanager: {
+          ...disruptionBudget(alertmanager.replicas),
           config: alertmanagerConfig(alertmanager),
           alertmanagerSpec: {
             replicas: alertmanager.replicas ?? 1,
+            ...(alertmanager.replicas ?? 1) > 1 ? { podAntiAffinity: 'hard' } : {},
             ...alertmanager.credentialsSecret ? { secrets: [alertmanager.credentialsSecret] } : {},
             ...alertmanager.storage ? { storage: volumeClaim(alertmanager.storage) } : {},
           },
@@ -294,4 +299,9 @@ function alertmanagerConfig(options: AlertmanagerOptions): Record<string, unknow
 function literalGrafanaPassword(raw: ChartValues | undefined): boolean {
   const grafana = raw?.grafana;
   return isPlainObject(grafana) && grafana.adminPassword !== undefined;
+}
+
+/** A drain takes one replica at a time, when there are several. */
+function disruptionBudget(replicas: number | undefined): ChartValues {
+  return (replicas ?? 1) > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {};
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { validateWith } from '../core/checks';
 import { ComputeLimits, ComputeResources } from '../core/resources';
+import { chartPodLabels, spreadOverNodes } from '../core/spread';
 import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/metrics-server.keys.json';
@@ -56,6 +57,8 @@ export interface MetricsServerProps {
   readonly dependsOn?: readonly HelmAddon[];
 }
 
+const RELEASE_NAME = 'metrics-server';
+
 const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } };
 
 /** metrics-server: the resource metrics API that HPAs and `kubectl top` read. */
@@ -68,7 +71,7 @@ export class MetricsServer extends Construct {
     const resources = props.resources ?? DEFAULT_RESOURCES;
     this.release = new HelmAddon(this, 'release', {
       chart: Versions.charts.metricsServer,
-      releaseName: 'metrics-server',
+      releaseName: RELEASE_NAME,
       namespace: 'kube-system',
       values: {
         replicas,
@@ -81,6 +84,8 @@ export class MetricsServer extends Construct {
         ],
         args: props.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : [],
         podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        // The disruption budget protects against losing a node only if the replicas are on different ones.
+        ...replicas > 1 ? { topologySpreadConstraints: spreadOverNodes(chartPodLabels('metrics-server', RELEASE_NAME)) } : {},
         resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} },
         priorityClassName: 'system-cluster-critical',
       },

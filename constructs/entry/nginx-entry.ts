@@ -8,6 +8,7 @@ import { ChartImages } from '../addons/chart-images';
 import { HelmAddon } from '../addons/helm-addon';
 import type { ContainerResources } from '../addons/metrics-server';
 import { Checks, validateWith } from '../core/checks';
+import { chartPodLabels, spreadOverNodes } from '../core/spread';
 import { TAINT_EFFECTS, TaintSpec } from '../core/taint';
 import { addWarning } from '../core/warnings';
 import { Versions } from '../versions';
@@ -21,6 +22,9 @@ export type EntryController = 'nginx' | 'ingress-nginx';
 export const ENTRY_CONTROLLERS: readonly EntryController[] = ['nginx', 'ingress-nginx'];
 
 /** The `spec.controller` of each controller's IngressClass. */
+/** The entry's Helm release, whose name the chart's pod labels carry. */
+const RELEASE_NAME = 'nginx-entry';
+
 const CONTROLLER_NAMES: Record<EntryController, string> = {
   'nginx': 'nginx.org/ingress-controller',
   'ingress-nginx': 'k8s.io/ingress-nginx',
@@ -113,7 +117,7 @@ export class NginxEntry extends Construct {
     const hostNetwork = isHostNetwork(props.exposure);
     this.release = new HelmAddon(this, 'release', {
       chart: ingressNginx ? Versions.charts.ingressNginx : Versions.charts.nginxIngress,
-      releaseName: 'nginx-entry',
+      releaseName: RELEASE_NAME,
       namespace: props.namespace,
       // Host ports and the host network are beyond the baseline Pod Security level; the controller needs
       // NET_BIND_SERVICE and may escalate privileges, which restricted forbids.
@@ -171,6 +175,11 @@ function resourceValues(resources: ContainerResources | undefined): ChartValues 
   return { resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} } };
 }
 
+/** A Deployment of several pods, which must be spread over the entry nodes and drained one at a time (a DaemonSet is one per node). */
+function replicated(props: NginxEntryProps): boolean {
+  return props.kind === 'deployment' && (props.replicas ?? props.entryNodes.count) > 1;
+}
+
 /** F5 NGINX Ingress Controller, chart `nginx-ingress`. */
 function nginxIngressValues(props: NginxEntryProps, className: string): ChartValues {
   const kind = props.kind ?? 'daemonset';
@@ -182,6 +191,10 @@ function nginxIngressValues(props: NginxEntryProps, className: string): ChartVal
       ...kind === 'deployment' ? { replicaCount: props.replicas ?? props.entryNodes.count } : {},
       nodeSelector: { ...props.entryNodes.poolLabel },
       tolerations: tolerations(props.entryNodes.taints),
+      ...replicated(props) ? {
+        topologySpreadConstraints: spreadOverNodes(chartPodLabels('nginx-ingress', RELEASE_NAME)),
+        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+      } : {},
       ...isHostNetwork(exposure)
         // The pods bind the nodes' ports 80 and 443: no Service, which would be a LoadBalancer by default.
         ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet', service: { create: false } }
@@ -217,6 +230,10 @@ function ingressNginxValues(props: NginxEntryProps, className: string): ChartVal
       ...kind === 'deployment' ? { replicaCount: props.replicas ?? props.entryNodes.count } : {},
       nodeSelector: { ...props.entryNodes.poolLabel },
       tolerations: tolerations(props.entryNodes.taints),
+      // The chart adds a disruption budget (minAvailable 1) to a Deployment of several replicas.
+      ...replicated(props) ? {
+        topologySpreadConstraints: spreadOverNodes({ ...chartPodLabels('ingress-nginx', RELEASE_NAME), 'app.kubernetes.io/component': 'controller' }),
+      } : {},
       ...isHostNetwork(exposure)
         // Host ports keep two pods off one node; the ClusterIP Service only serves the admission webhook and status.
         ? { hostNetwork: true, hostPort: { enabled: true }, dnsPolicy: 'ClusterFirstWithHostNet', service: { enabled: true, type: 'ClusterIP' } }

@@ -87,6 +87,7 @@ describe('KubePrometheusStack values', () => {
       retention: '30d',
       retentionSize: '90GB',
       replicas: 2,
+      podAntiAffinity: 'hard',
       storageSpec: {
         volumeClaimTemplate: {
           spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } } },
@@ -150,8 +151,10 @@ describe('KubePrometheusStack values', () => {
       },
       { name: 'null' },
     ]);
+    expect(alertmanager.podDisruptionBudget).toEqual({ enabled: true, maxUnavailable: 1 });
     expect(alertmanager.alertmanagerSpec).toEqual({
       replicas: 3,
+      podAntiAffinity: 'hard',
       secrets: [SECRET],
       storage: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } },
     });
