@@ -8,6 +8,7 @@ export * from './addons/kubelet-csr-approver';
 export * from './addons/metrics-server';
 export * from './addons/node-problem-detector';
 export * from './addons/node-problem-taints';
+export * from './addons/nvidia-device-plugin';
 export * from './cluster/cluster-addons';
 export * from './cluster/cluster-spec';
 export * from './cluster/production-cluster';

@@ -51,6 +51,11 @@ export const ChartImages: { readonly [chart in keyof typeof Versions.charts]: Ch
     },
   }),
   ingressNginx: registry => ({ global: { image: { registry: registry.registry } } }),
+  nvidiaDevicePlugin: registry => ({
+    // gpu-feature-discovery runs the same image; node-feature-discovery is a sub-chart.
+    image: { repository: registry.image('nvcr.io/nvidia/k8s-device-plugin') },
+    nfd: { image: { repository: registry.image('registry.k8s.io/nfd/node-feature-discovery') } },
+  }),
   nodeReadinessController: registry => ({
     image: { repository: registry.image('registry.k8s.io/node-readiness-controller/node-readiness-controller') },
   }),

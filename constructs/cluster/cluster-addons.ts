@@ -6,11 +6,13 @@ import { KubeletCsrApprover } from '../addons/kubelet-csr-approver';
 import { MetricsServer } from '../addons/metrics-server';
 import { NodeProblemDetector } from '../addons/node-problem-detector';
 import { NodeProblemTaints } from '../addons/node-problem-taints';
+import { NvidiaDevicePlugin } from '../addons/nvidia-device-plugin';
 import { isImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { NginxEntry } from '../entry/nginx-entry';
 import { ControlPlane } from '../nodes/control-plane';
 import { NodePool } from '../nodes/node-pool';
+import { NVIDIA_GPU } from '../nodes/node-sku';
 import { ClusterSpec, EntryNodePorts } from './cluster-spec';
 
 /** Where the entry's Service listens on every node when the spec names no NodePorts. */
@@ -40,6 +42,8 @@ export class ClusterAddons extends Construct {
   public readonly nodeProblemDetector: NodeProblemDetector;
   /** The NGINX entry on the entry pool; none without a pool of role `entry`. */
   public readonly entry?: NginxEntry;
+  /** The device plugin of the GPU pools; none without a pool declaring `nvidia.com/gpu`. */
+  public readonly nvidiaDevicePlugin?: NvidiaDevicePlugin;
   /** The taints of node problems; none unless the spec asks for them. */
   public readonly nodeProblemTaints?: NodeProblemTaints;
 
@@ -75,6 +79,14 @@ export class ClusterAddons extends Construct {
       dependsOn: [network],
     });
     const approver = this.kubeletCsrApprover.release;
+
+    const gpuPools = props.nodePools.filter(pool => pool.extendedResources.includes(NVIDIA_GPU));
+    this.nvidiaDevicePlugin = gpuPools.length === 0 ? undefined : new NvidiaDevicePlugin(this, 'nvidia-device-plugin', {
+      pools: gpuPools,
+      imageRegistry,
+      rawValues: addons.nvidiaDevicePlugin?.rawValues,
+      dependsOn: [network],
+    });
 
     const { enabled: metricsServerEnabled, ...metricsServer } = addons.metricsServer ?? {};
     this.metricsServer = metricsServerEnabled === false ? undefined : new MetricsServer(this, 'metrics-server', {
@@ -130,6 +142,7 @@ export class ClusterAddons extends Construct {
 
     this.all = [
       ...this.network, approver, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
+      ...this.nvidiaDevicePlugin ? [this.nvidiaDevicePlugin.release] : [],
       ...this.entry ? [this.entry.release] : [], ...this.nodeProblemTaints ? [this.nodeProblemTaints.release] : [],
     ];
   }

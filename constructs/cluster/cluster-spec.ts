@@ -73,6 +73,13 @@ export interface ClusterSpec {
    */
   readonly images?: ImagesSpec;
   /**
+   * Extended resources a SKU declares that something outside the model advertises (a vendor's device
+   * plugin or operator, installed separately): an external prerequisite. Those the model provides
+   * (`nvidia.com/gpu`, by NVIDIA's device plugin) need no entry.
+   * @default none
+   */
+  readonly externalExtendedResources?: readonly string[];
+  /**
    * Which node installers to render files for.
    * @default both kubeadm and Kubespray
    */
@@ -106,6 +113,11 @@ export interface AddonsSpec {
    * @default names and addresses of the model's nodes only
    */
   readonly kubeletCsrApprover?: KubeletCsrApproverSpec;
+  /**
+   * NVIDIA's device plugin, installed on the pools whose SKU declares `nvidia.com/gpu`.
+   * @default installed when a pool has GPUs
+   */
+  readonly nvidiaDevicePlugin?: { readonly rawValues?: ChartValues };
   /** metrics-server, for HPAs and `kubectl top`. */
   readonly metricsServer?: MetricsServerSpec;
   /** node-problem-detector on every node. */

@@ -17,6 +17,7 @@ import { ControlPlane } from '../nodes/control-plane';
 import { NodeLayer } from '../nodes/node-layer';
 import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
 import { NodePool } from '../nodes/node-pool';
+import { NVIDIA_GPU } from '../nodes/node-sku';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
@@ -34,6 +35,9 @@ export const DEFAULT_ENTRY_NAMESPACE = 'nginx-entry';
 
 /** Admission plugins that enforce a tenant's node pool pinning (namespace annotations). */
 export const PINNING_ADMISSION_PLUGINS = ['PodNodeSelector', 'PodTolerationRestriction'] as const;
+
+/** The extended resources the model's own device plugins advertise. */
+const MODEL_DEVICE_PROVIDERS: readonly string[] = [NVIDIA_GPU];
 
 /**
  * One environment's cluster: its control plane and node pools, its
@@ -251,7 +255,35 @@ export class ProductionCluster extends Construct {
       'Flannel does not enforce NetworkPolicy, so the tenants would not be isolated: use calico, or set cni.acceptUnenforcedNetworkPolicies');
     this.checkTenants(checks, [podCidr, serviceCidr].filter((c): c is Cidr => c !== undefined));
     this.checkRoutes(checks);
+    this.checkExtendedResources(checks);
     this.checkCapacity(checks);
+  }
+
+  /**
+   * Every extended resource has a provider: a SKU's is advertised by the model's device plugin or declared
+   * external, a quota's is one some pool declares. Otherwise pods requesting it stay Pending.
+   */
+  private checkExtendedResources(checks: Checks): void {
+    const external = this.spec.externalExtendedResources ?? [];
+    const declared = new Set(this.nodePools.flatMap(pool => pool.extendedResources));
+    this.nodePools.forEach((pool, index) => {
+      for (const name of pool.extendedResources) {
+        checks.expect(MODEL_DEVICE_PROVIDERS.includes(name) || external.includes(name), `nodePools[${index}].sku.extendedResources`, name,
+          `nothing in the model advertises it, so pods requesting it would stay Pending: the model provides ${MODEL_DEVICE_PROVIDERS.join(', ')} `
+          + '(NVIDIA\'s device plugin); list what a plugin installed outside it provides in externalExtendedResources');
+      }
+    });
+    external.forEach((name, index) => {
+      checks.expect(!MODEL_DEVICE_PROVIDERS.includes(name), `externalExtendedResources[${index}]`, name,
+        'is advertised by the model\'s own device plugin: a second plugin would advertise the devices twice');
+      checks.expect(declared.has(name), `externalExtendedResources[${index}]`, name, 'no node pool\'s SKU declares it');
+    });
+    this.tenantSpecs.forEach((tenant, index) => {
+      for (const name of Object.keys(tenant.quota?.extendedResources ?? {})) {
+        checks.expect(declared.has(name), `tenants[${index}].quota.extendedResources`, name,
+          'no node pool\'s SKU declares it, so pods requesting it would never be scheduled');
+      }
+    });
   }
 
   /** Tenant quotas against the allocatable of the pools they can land on; skipped while a pool or quota is invalid (reported elsewhere). */

@@ -15,3 +15,10 @@ export interface TaintSpec {
   readonly value?: string;
   readonly effect: TaintEffect;
 }
+
+/** The toleration of a taint: of its value, or of any value when it has none. */
+export function tolerationOf(taint: TaintSpec): { key: string; operator: 'Exists' | 'Equal'; value?: string; effect: TaintEffect } {
+  return taint.value === undefined
+    ? { key: taint.key, operator: 'Exists', effect: taint.effect }
+    : { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
+}

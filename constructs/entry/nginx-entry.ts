@@ -9,7 +9,7 @@ import { HelmAddon } from '../addons/helm-addon';
 import type { ContainerResources } from '../addons/metrics-server';
 import { Checks, validateWith } from '../core/checks';
 import { chartPodLabels, spreadOverNodes } from '../core/spread';
-import { TAINT_EFFECTS, TaintSpec } from '../core/taint';
+import { TAINT_EFFECTS, TaintSpec, tolerationOf } from '../core/taint';
 import { addWarning } from '../core/warnings';
 import { Versions } from '../versions';
 import type { RouteSpec } from './tenant-routes';
@@ -165,9 +165,7 @@ function isHostNetwork(exposure: EntryExposure): exposure is HostNetworkExposure
 
 /** Kubernetes tolerations of the entry taints; a taint without a value is tolerated whatever its value. */
 function tolerations(taints: readonly TaintSpec[]): k8s.Toleration[] {
-  return taints.map(t => t.value === undefined
-    ? { key: t.key, operator: 'Exists', effect: t.effect }
-    : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect });
+  return taints.map(tolerationOf);
 }
 
 function resourceValues(resources: ContainerResources | undefined): ChartValues {

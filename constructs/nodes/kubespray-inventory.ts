@@ -1,6 +1,7 @@
 import { reservedMap } from './kubelet-configuration';
 import { NodeLayer, registryServer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
+import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU } from './node-sku';
 
 /** One file of the inventory: its path below `kubespray/` and its YAML content. */
 export interface InventoryFile {
@@ -31,6 +32,17 @@ export function kubesprayInventory(layer: NodeLayer): InventoryFile[] {
     { path: 'inventory/group_vars/all/k8s-cluster.yml', content: clusterVars(layer) },
     { path: 'inventory/group_vars/kube_control_plane/kubelet.yml', content: kubeletVars(controlPlane.nodes) },
     ...layer.pools.map(pool => ({ path: `inventory/group_vars/${poolGroup(pool)}/kubelet.yml`, content: kubeletVars(pool) })),
+    // GPU nodes run containers through NVIDIA's runtime, as the node bootstrap configures containerd.
+    ...layer.pools.filter(pool => pool.extendedResources.includes(NVIDIA_GPU)).map(pool => ({
+      path: `inventory/group_vars/${poolGroup(pool)}/containerd.yml`,
+      content: {
+        containerd_default_runtime: 'nvidia',
+        containerd_additional_runtimes: [{
+          name: 'nvidia', type: 'io.containerd.runc.v2', base_runtime_spec: 'cri-base.json',
+          options: { BinaryName: NVIDIA_CONTAINER_RUNTIME, SystemdCgroup: 'true' },
+        }],
+      },
+    })),
   ];
   const endpoint = controlPlane.endpoint;
   if (endpoint.provider !== 'node') {

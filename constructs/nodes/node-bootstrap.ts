@@ -6,6 +6,7 @@ import { HostSpec } from './host-set';
 import { SUPER_ADMIN_CONF } from './kube-vip';
 import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
 import { NodePool } from './node-pool';
+import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU } from './node-sku';
 
 /** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
 export const BOOTSTRAP_KUBEADM_CONFIG = '/etc/kubernetes/prodk8s/kubeadm.yaml';
@@ -49,13 +50,15 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
     write_files: [
       file('/etc/modules-load.d/prodk8s.conf', KERNEL_MODULES.map(name => `${name}\n`).join('')),
       file('/etc/sysctl.d/90-prodk8s.conf', sysctlConf(layer, pool)),
-      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion, { mirrors: Object.keys(layer.registryMirrors).length > 0, imageRegistry: layer.imageRegistry })),
+      file('/etc/containerd/config.toml', containerdConfig(layer.kubernetesVersion, {
+        mirrors: Object.keys(layer.registryMirrors).length > 0, imageRegistry: layer.imageRegistry, nvidia: pool.extendedResources.includes(NVIDIA_GPU),
+      })),
       ...Object.keys(layer.registryMirrors).sort().map(registry => file(`${CONTAINERD_HOSTS}/${registry}/hosts.toml`, hostsToml(registry, layer.registryMirrors[registry]))),
       file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
       ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
       ...(role.kubeVipPod ? [file(`${STATIC_POD_MANIFESTS}/kube-vip.yaml`, JSON.stringify(role.kubeVipPod, null, 2) + '\n', '0600')] : []),
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
-      file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, role), '0755'),
+      file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, pool, role), '0755'),
     ],
     runcmd: [[BOOTSTRAP_SCRIPT]],
   };
@@ -86,14 +89,23 @@ function placeholdersOf(role: BootstrapRole): string[] {
 /** Where containerd finds each registry's hosts.toml. */
 const CONTAINERD_HOSTS = '/etc/containerd/certs.d';
 
+export interface ContainerdOptions {
+  /** Registry mirrors configured: containerd reads their hosts.toml files. */
+  readonly mirrors?: boolean;
+  /** The one registry every image comes from, the sandbox image included. */
+  readonly imageRegistry?: ImageRegistry;
+  /** A GPU node: NVIDIA's container runtime is the default. */
+  readonly nvidia?: boolean;
+}
+
 /**
  * containerd 2's configuration (version 3): the systemd cgroup driver the
  * kubelet uses, and the sandbox (pause) image kubeadm expects for this
  * Kubernetes minor (from `images.registry` when the model has one), pinned so
  * that containerd never garbage-collects it; with mirrors, where their
- * hosts.toml files are.
+ * hosts.toml files are; on GPU nodes NVIDIA's runtime as the default.
  */
-export function containerdConfig(kubernetesVersion: string, options: { mirrors?: boolean; imageRegistry?: ImageRegistry } = {}): string {
+export function containerdConfig(kubernetesVersion: string, options: ContainerdOptions = {}): string {
   const sandbox = pauseImage(kubernetesVersion);
   return [
     'version = 3',
@@ -102,6 +114,19 @@ export function containerdConfig(kubernetesVersion: string, options: { mirrors?:
     `  sandbox = '${options.imageRegistry?.image(sandbox) ?? sandbox}'`,
     '',
     ...(options.mirrors ? ["[plugins.'io.containerd.cri.v1.images'.registry]", `  config_path = '${CONTAINERD_HOSTS}'`, ''] : []),
+    ...(options.nvidia ? [
+      // GPU nodes run every container through NVIDIA's runtime, which hands it the GPUs the device plugin allocated.
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd]",
+      "  default_runtime_name = 'nvidia'",
+      '',
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.nvidia]",
+      "  runtime_type = 'io.containerd.runc.v2'",
+      '',
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.nvidia.options]",
+      `  BinaryName = '${NVIDIA_CONTAINER_RUNTIME}'`,
+      '  SystemdCgroup = true',
+      '',
+    ] : []),
     "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
     '  SystemdCgroup = true',
     '',
@@ -130,7 +155,7 @@ export function pauseImage(kubernetesVersion: string): string {
  * The script run once by cloud-init. `set -eu`: the first failing step stops
  * it, with the step's own message in cloud-init's output log.
  */
-function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
+function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole): string {
   const version = layer.kubernetesVersion;
   const unfilled = placeholdersOf(role);
   const lines = [
@@ -151,6 +176,10 @@ function bootstrapScript(layer: NodeLayer, role: BootstrapRole): string {
     'for tool in crictl conntrack; do command -v $tool >/dev/null || fail "$tool is required by kubeadm\'s preflight checks"; done',
     // Certificates, etcd and node-problem-detector's clock check need time in step; the image's own servers keep it.
     'if command -v timedatectl >/dev/null; then [ "$(timedatectl show -p NTP --value)" = yes ] || fail "time synchronisation is off (timedatectl set-ntp true)"; fi',
+    ...(pool.extendedResources.includes(NVIDIA_GPU) ? [
+      'command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null || fail "the NVIDIA driver is required on a GPU node (nvidia-smi lists no GPU)"',
+      `[ -x ${NVIDIA_CONTAINER_RUNTIME} ] || fail "the NVIDIA Container Toolkit is required on a GPU node (${NVIDIA_CONTAINER_RUNTIME})"`,
+    ] : []),
     ...(layer.kubeProxy.mode === 'nftables'
       ? ['uname -r | awk -F. \'{ exit !($1 > 5 || ($1 == 5 && $2 >= 13)) }\' || fail "kube-proxy in nftables mode needs kernel 5.13 or newer: $(uname -r)"']
       : []),

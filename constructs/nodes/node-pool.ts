@@ -100,6 +100,11 @@ export class NodePool extends Construct {
     return this.props.taints ?? [];
   }
 
+  /** The extended resources the pool's SKU declares, such as `nvidia.com/gpu`, sorted. */
+  public get extendedResources(): readonly string[] {
+    return Object.keys(this.sku.extendedResources ?? {}).sort();
+  }
+
   /** Whether pods without tolerations may land on the pool: it has no NoSchedule or NoExecute taint. */
   public get isShared(): boolean {
     return this.taints.every(taint => taint.effect === 'PreferNoSchedule');

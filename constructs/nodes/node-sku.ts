@@ -18,5 +18,17 @@ export interface NodeSku {
   readonly extendedResources?: Readonly<Record<string, string>>;
 }
 
+/**
+ * NVIDIA GPUs, as NVIDIA's device plugin advertises them. A pool declaring it
+ * gets the plugin (an add-on) and containerd's nvidia runtime (node layer).
+ */
+export const NVIDIA_GPU = 'nvidia.com/gpu';
+
+/**
+ * The NVIDIA Container Toolkit's runtime, a host prerequisite of GPU nodes
+ * with the driver: it gives containers the GPUs the device plugin allocates.
+ */
+export const NVIDIA_CONTAINER_RUNTIME = '/usr/bin/nvidia-container-runtime';
+
 /** The kubelet's default `maxPods`. */
 export const DEFAULT_MAX_PODS = 110;

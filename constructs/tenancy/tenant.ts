@@ -5,7 +5,7 @@ import { Labels } from '../core/labels';
 import { isQualifiedName } from '../core/names';
 import { Quantity } from '../core/quantity';
 import { ComputeLimits } from '../core/resources';
-import { TaintSpec } from '../core/taint';
+import { TaintSpec, tolerationOf } from '../core/taint';
 import { checkPodSecurity, podSecurityLabels, PodSecurityProfile } from './pod-security';
 import { resolveLimits, TenantLimitRange, TenantLimitsOptions } from './tenant-limit-range';
 import { ClusterDns, EgressRule, NETWORK_PROTOCOLS, TenantNetworkPolicies } from './tenant-network-policies';
@@ -151,9 +151,7 @@ export class Tenant extends Construct {
 
 function placementAnnotations(placement: TenantPlacement): Record<string, string> {
   const selector = Object.entries(placement.nodeSelector).map(([key, value]) => `${key}=${value}`).join(',');
-  const tolerations = (placement.tolerations ?? []).map(t => t.value === undefined
-    ? { key: t.key, operator: 'Exists', effect: t.effect }
-    : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect });
+  const tolerations = (placement.tolerations ?? []).map(tolerationOf);
   return {
     'scheduler.alpha.kubernetes.io/node-selector': selector,
     'scheduler.alpha.kubernetes.io/defaultTolerations': JSON.stringify(tolerations),

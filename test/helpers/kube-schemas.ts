@@ -4,9 +4,9 @@ import { HelmRepository, OCIRepository } from '@kubernetes-models/flux-cd/source
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { LimitRange, Namespace, Pod, ResourceQuota, Service } from 'kubernetes-models/v1';
+import { ConfigMap, LimitRange, Namespace, Pod, ResourceQuota, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { KubeObject } from '../../synth/manifest-layout';
 
 /**
@@ -19,7 +19,10 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/LimitRange': LimitRange,
   'v1/Service': Service,
   'v1/Pod': Pod,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
   'apps/v1/Deployment': Deployment,
+  'apps/v1/DaemonSet': DaemonSet,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'networking.k8s.io/v1/Ingress': Ingress,

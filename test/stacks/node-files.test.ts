@@ -29,6 +29,7 @@ describe('nodeFiles', () => {
       'kubespray/inventory/group_vars/kube_control_plane/kubelet.yml',
       'kubespray/inventory/group_vars/pool_general/kubelet.yml',
       'kubespray/inventory/group_vars/pool_gpu/kubelet.yml',
+      'kubespray/inventory/group_vars/pool_gpu/containerd.yml',
     ]);
   });
 

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { join } from 'path';
 import { ClusterSpec, HelmAddon, ProductionCluster } from '../../../constructs';
 import { splitImageReference } from '../../../constructs/core/image-registry';
-import { clusterSpec, entryPool, generalPool } from '../../fixtures/cluster-spec';
+import { clusterSpec, entryPool, generalPool, gpuPool } from '../../fixtures/cluster-spec';
 import { helmTemplate } from '../../helpers/helm';
 import { SHARED } from '../../helpers/kubeadm-reader';
 
@@ -45,7 +45,7 @@ function isInstalled(object: Record<string, any>): boolean {
 
 function cluster(overrides: Partial<ClusterSpec>): ProductionCluster {
   return new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({
-    nodePools: [generalPool(), entryPool()],
+    nodePools: [generalPool(), entryPool(), gpuPool({ firstAddress: '10.0.3.10' })],
     images: { registry: REGISTRY },
     addons: { nodeProblemTaints: {} },
     ...overrides,
@@ -78,7 +78,7 @@ function chartOf(addon: HelmAddon): string | undefined {
 test('every add-on of both CNIs and both entry controllers is covered', () => {
   expect(releases.map(([name]) => name.split(' ')[0]).sort()).toEqual([
     'crd.projectcalico.org.v1', 'flannel', 'ingress-nginx', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server',
-    'nginx-ingress', 'node-problem-detector', 'node-readiness-controller', 'tigera-operator',
+    'nginx-ingress', 'node-problem-detector', 'node-readiness-controller', 'nvidia-device-plugin', 'tigera-operator',
   ]);
 });
 

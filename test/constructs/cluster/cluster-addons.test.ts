@@ -18,7 +18,7 @@ const valuesOf = (cluster: ProductionCluster, release: string): any => cluster.a
 
 describe('the add-ons of a cluster', () => {
   test('install the pod network first, then the Prometheus stack, then the rest', () => {
-    expect(clusterOf().addons.map(a => a.releaseName)).toEqual(['calico-crds', 'calico', 'kubelet-csr-approver', 'kube-prometheus-stack', 'metrics-server', 'node-problem-detector']);
+    expect(clusterOf().addons.map(a => a.releaseName)).toEqual(['calico-crds', 'calico', 'kubelet-csr-approver', 'kube-prometheus-stack', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin']);
     expect(clusterOf(WITH_ENTRY).addons.map(a => a.releaseName)).toContain('nginx-entry');
   });
 
@@ -79,7 +79,7 @@ describe('the add-ons of a cluster', () => {
 
   test('create the add-ons\' namespaces first, with the Pod Security levels their agents need', () => {
     const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec(WITH_ENTRY)));
-    expect(namesOf(objects, 'Namespace')).toEqual(['monitoring', 'nginx-entry', 'node-problem-detector', 'team-a', 'tigera-operator']);
+    expect(namesOf(objects, 'Namespace')).toEqual(['monitoring', 'nginx-entry', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
     expect(findObject(objects, 'Namespace', 'tigera-operator').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
     expect(findObject(objects, 'Namespace', 'nginx-entry').metadata.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted',
@@ -95,7 +95,9 @@ describe('the add-ons of a cluster', () => {
   test('write Argo CD Applications instead of Flux objects when the environment asks for them', () => {
     const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ gitops: { engine: 'argocd' } })));
     expect(namesOf(objects, 'HelmRelease')).toEqual([]);
-    expect(namesOf(objects, 'Application')).toEqual(['calico', 'calico-crds', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server', 'node-problem-detector']);
+    expect(namesOf(objects, 'Application')).toEqual([
+      'calico', 'calico-crds', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin',
+    ]);
   });
 });
 
