@@ -40,6 +40,7 @@ export const Versions = {
     kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', name: 'kube-prometheus-stack', version: '88.5.3' },
     nginxIngress: { repository: 'oci://ghcr.io/nginx/charts', name: 'nginx-ingress', version: '2.6.4' },
     ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', name: 'ingress-nginx', version: '4.15.1' },
+    csiDriverNfs: { repository: 'https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts', name: 'csi-driver-nfs', version: '4.13.4' },
     nvidiaDevicePlugin: { repository: 'https://nvidia.github.io/k8s-device-plugin', name: 'nvidia-device-plugin', version: '0.20.0' },
     // SIG Node's Node Readiness Controller v0.5.0; the version its release notes install.
     nodeReadinessController: { repository: 'oci://registry.k8s.io/node-readiness-controller/charts', name: 'node-readiness-controller', version: '0.5.0' },

@@ -51,6 +51,10 @@ export const ChartImages: { readonly [chart in keyof typeof Versions.charts]: Ch
     },
   }),
   ingressNginx: registry => ({ global: { image: { registry: registry.registry } } }),
+  // The sidecars are <baseRepo><repository>; the driver's own repository is a full one.
+  csiDriverNfs: registry => ({
+    image: { baseRepo: registry.registry, nfs: { repository: registry.image('registry.k8s.io/sig-storage/nfsplugin') } },
+  }),
   nvidiaDevicePlugin: registry => ({
     // gpu-feature-discovery runs the same image; node-feature-discovery is a sub-chart.
     image: { repository: registry.image('nvcr.io/nvidia/k8s-device-plugin') },

@@ -6,6 +6,7 @@ import { KubeletCsrApprover } from '../addons/kubelet-csr-approver';
 import { MetricsServer } from '../addons/metrics-server';
 import { NodeProblemDetector } from '../addons/node-problem-detector';
 import { NodeProblemTaints } from '../addons/node-problem-taints';
+import { NfsCsiDriver } from '../addons/nfs-csi-driver';
 import { NvidiaDevicePlugin } from '../addons/nvidia-device-plugin';
 import { isImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
@@ -44,6 +45,8 @@ export class ClusterAddons extends Construct {
   public readonly entry?: NginxEntry;
   /** The device plugin of the GPU pools; none without a pool declaring `nvidia.com/gpu`. */
   public readonly nvidiaDevicePlugin?: NvidiaDevicePlugin;
+  /** The NFS CSI driver; none without a StorageClass of provisioner `nfs`. */
+  public readonly nfsCsiDriver?: NfsCsiDriver;
   /** The taints of node problems; none unless the spec asks for them. */
   public readonly nodeProblemTaints?: NodeProblemTaints;
 
@@ -87,6 +90,9 @@ export class ClusterAddons extends Construct {
       rawValues: addons.nvidiaDevicePlugin?.rawValues,
       dependsOn: [network],
     });
+
+    const nfs = (spec.storage?.classes ?? []).some(storageClass => storageClass.provisioner === 'nfs');
+    this.nfsCsiDriver = nfs ? new NfsCsiDriver(this, 'nfs-csi-driver', { imageRegistry, rawValues: addons.nfsCsiDriver?.rawValues, dependsOn: [network] }) : undefined;
 
     const { enabled: metricsServerEnabled, ...metricsServer } = addons.metricsServer ?? {};
     this.metricsServer = metricsServerEnabled === false ? undefined : new MetricsServer(this, 'metrics-server', {
@@ -142,7 +148,7 @@ export class ClusterAddons extends Construct {
 
     this.all = [
       ...this.network, approver, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
-      ...this.nvidiaDevicePlugin ? [this.nvidiaDevicePlugin.release] : [],
+      ...this.nvidiaDevicePlugin ? [this.nvidiaDevicePlugin.release] : [], ...this.nfsCsiDriver ? [this.nfsCsiDriver.release] : [],
       ...this.entry ? [this.entry.release] : [], ...this.nodeProblemTaints ? [this.nodeProblemTaints.release] : [],
     ];
   }

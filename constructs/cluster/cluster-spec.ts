@@ -14,6 +14,7 @@ import { PodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClassSpec } from '../tenancy/priority-classes';
 import { TenantOptions } from '../tenancy/tenant';
 import type { TerraformBackendSpec } from './terraform-backend';
+import type { StorageSpec } from '../storage/storage-classes';
 
 /**
  * One environment's cluster as plain data: what `ProductionCluster` renders
@@ -57,6 +58,12 @@ export interface ClusterSpec {
   readonly entry?: EntrySpec;
   /** The teams that share the cluster, one namespace each. */
   readonly tenants: readonly TenantSpec[];
+  /**
+   * The StorageClasses that volumes come from, each provided by the model (NFS through its CSI driver) or
+   * declared external; every class Prometheus, Alertmanager or a quota names must be one of them.
+   * @default none: nothing may ask for a volume
+   */
+  readonly storage?: StorageSpec;
   /**
    * How deployment tools (Terraform's Helm provider) reach the cluster.
    * @default kubeconfig `~/.kube/config`, context named after the environment
@@ -118,6 +125,11 @@ export interface AddonsSpec {
    * @default installed when a pool has GPUs
    */
   readonly nvidiaDevicePlugin?: { readonly rawValues?: ChartValues };
+  /**
+   * The NFS CSI driver, installed when a StorageClass has provisioner `nfs`.
+   * @default installed when needed
+   */
+  readonly nfsCsiDriver?: { readonly rawValues?: ChartValues };
   /** metrics-server, for HPAs and `kubectl top`. */
   readonly metricsServer?: MetricsServerSpec;
   /** node-problem-detector on every node. */

@@ -18,6 +18,7 @@ import { NodeLayer } from '../nodes/node-layer';
 import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
 import { NodePool } from '../nodes/node-pool';
 import { NVIDIA_GPU } from '../nodes/node-sku';
+import { checkStorage, StorageClasses } from '../storage/storage-classes';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
@@ -88,6 +89,7 @@ export class ProductionCluster extends Construct {
     const GitOps = gitops.engine === 'argocd' ? ArgoCdApplications : FluxReleases;
     new GitOps(this, 'gitops', { addons: this.addons, namespace: gitops.namespace });
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { classes: spec.priorityClasses ?? [] });
+    if (spec.storage) new StorageClasses(this, 'storage-classes', { storage: spec.storage });
     this.adminRole = new NamespaceAdminRole(this, 'namespace-admin');
     this.tenantScope = new Construct(this, 'tenants');
     for (const tenant of spec.tenants) this.addTenant(tenant);
@@ -256,7 +258,46 @@ export class ProductionCluster extends Construct {
     this.checkTenants(checks, [podCidr, serviceCidr].filter((c): c is Cidr => c !== undefined));
     this.checkRoutes(checks);
     this.checkExtendedResources(checks);
+    checkStorage(checks, spec.storage);
+    this.checkStorageReferences(checks);
     this.checkCapacity(checks);
+  }
+
+  /**
+   * Every volume the model asks for has a StorageClass behind it: the class a volume or quota names is one
+   * of the model's, and a volume or storage quota without a class needs the default one.
+   */
+  private checkStorageReferences(checks: Checks): void {
+    const classes = new Set((this.spec.storage?.classes ?? []).map(storageClass => storageClass.name));
+    const defaultClass = this.spec.storage?.defaultClass;
+    const known = `one of storage.classes (${[...classes].join(', ') || 'none'})`;
+    const monitoring = this.spec.addons?.monitoring;
+    for (const [field, volume] of [['addons.monitoring.prometheus.storage', monitoring?.prometheus?.storage], ['addons.monitoring.alertmanager.storage', monitoring?.alertmanager?.storage]] as const) {
+      if (volume === undefined) continue;
+      if (volume.storageClassName !== undefined) {
+        checks.expect(classes.has(volume.storageClassName), `${field}.storageClassName`, volume.storageClassName, `must be ${known}: its pods would stay Pending`);
+      } else {
+        checks.expect(defaultClass !== undefined, field, volume.size, 'names no storageClassName and storage.defaultClass is not set: its pods would stay Pending');
+      }
+    }
+    this.tenantSpecs.forEach((tenant, index) => {
+      const quota = tenant.quota;
+      if (quota === undefined) return;
+      const budgets = quota.storageClasses ?? {};
+      const field = `tenants[${index}].quota`;
+      const total = Quantity.isValid(quota.storage) ? Quantity.parse(quota.storage!) : undefined;
+      for (const [name, budget] of Object.entries(budgets)) {
+        checks.expect(classes.has(name), `${field}.storageClasses`, name, `must be ${known}`);
+        const storage = checks.quantity(`${field}.storageClasses.${name}.storage`, budget.storage);
+        if (storage && total) {
+          checks.expect(storage.compare(total) <= 0, `${field}.storageClasses.${name}.storage`, budget.storage, `must be within quota.storage (${quota.storage})`);
+        }
+        if (budget.persistentVolumeClaims !== undefined) checks.count(`${field}.storageClasses.${name}.persistentVolumeClaims`, budget.persistentVolumeClaims);
+      }
+      const grantsStorage = (total !== undefined && total.compare(Quantity.of(0)) > 0) || (quota.persistentVolumeClaims ?? 0) > 0;
+      checks.expect(!grantsStorage || defaultClass !== undefined || Object.keys(budgets).length > 0, `${field}.storage`, quota.storage,
+        'grants storage, but the cluster has no default StorageClass and the quota no storageClasses: the tenant\'s claims would stay Pending');
+    });
   }
 
   /**

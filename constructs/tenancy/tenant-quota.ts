@@ -46,6 +46,23 @@ export interface TenantQuotaOptions {
    * @default '0': storage is granted explicitly
    */
   readonly storage?: string;
+  /**
+   * Budgets per StorageClass, within the totals above: the storage and number of claims of each class
+   * (`<class>.storageclass.storage.k8s.io/requests.storage` and `/persistentvolumeclaims`).
+   * @default no budget per class
+   */
+  readonly storageClasses?: Readonly<Record<string, StorageClassQuota>>;
+}
+
+/** What a tenant may claim of one StorageClass. */
+export interface StorageClassQuota {
+  /** Sum of the storage its claims of the class request. */
+  readonly storage: string;
+  /**
+   * Number of claims of the class.
+   * @default not capped beyond the tenant's total
+   */
+  readonly persistentVolumeClaims?: number;
 }
 
 /**
@@ -106,6 +123,13 @@ export class TenantQuota extends Construct {
         'services.loadbalancers': String(quota.loadBalancerServices ?? 0),
         'persistentvolumeclaims': String(quota.persistentVolumeClaims ?? 0),
         'requests.storage': quota.storage ?? '0',
+        ...Object.fromEntries(Object.keys(quota.storageClasses ?? {}).sort().flatMap(name => {
+          const budget = quota.storageClasses![name];
+          return [
+            [`${name}.storageclass.storage.k8s.io/requests.storage`, budget.storage],
+            ...budget.persistentVolumeClaims === undefined ? [] : [[`${name}.storageclass.storage.k8s.io/persistentvolumeclaims`, String(budget.persistentVolumeClaims)]],
+          ];
+        })),
       }),
     });
 

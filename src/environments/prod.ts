@@ -27,6 +27,15 @@ export const prod: ClusterSpec = {
   images: {
     mirrors: Object.fromEntries(['registry.k8s.io', 'docker.io', 'quay.io', 'ghcr.io'].map(registry => [registry, ['https://mirror.prod.example.com']])),
   },
+  // Block volumes from the storage array, whose CSI driver the storage team installs (an external
+  // prerequisite); shared files on NFS, kept when their claim goes.
+  storage: {
+    classes: [
+      { name: 'fast-ssd', provisioner: 'external' },
+      { name: 'nfs', provisioner: 'nfs', reclaimPolicy: 'Retain', nfs: { server: 'nfs.prod.example.com', share: '/exports/k8s-prod' } },
+    ],
+    defaultClass: 'fast-ssd',
+  },
   cni: { plugin: 'calico', calicoEncapsulation: 'VXLANCrossSubnet' },
   kubeProxy: { mode: 'nftables' },
   nodePools: [
@@ -139,6 +148,8 @@ export const prod: ClusterSpec = {
         requests: { cpu: '48', memory: '384Gi' }, limits: { memory: '512Gi' }, pods: 40,
         extendedResources: { 'nvidia.com/gpu': '16' },
         persistentVolumeClaims: 8, storage: '2Ti',
+        // Training data on the shared file server.
+        storageClasses: { nfs: { storage: '1Ti', persistentVolumeClaims: 4 } },
       },
       limits: { defaultRequest: { cpu: '1', memory: '4Gi' }, defaultLimit: { memory: '16Gi' } },
     },

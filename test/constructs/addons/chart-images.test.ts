@@ -47,6 +47,7 @@ function cluster(overrides: Partial<ClusterSpec>): ProductionCluster {
   return new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({
     nodePools: [generalPool(), entryPool(), gpuPool({ firstAddress: '10.0.3.10' })],
     images: { registry: REGISTRY },
+    storage: { classes: [{ name: 'nfs', provisioner: 'nfs', nfs: { server: 'nfs.internal', share: '/exports' } }] },
     addons: { nodeProblemTaints: {} },
     ...overrides,
   }));
@@ -77,7 +78,7 @@ function chartOf(addon: HelmAddon): string | undefined {
 
 test('every add-on of both CNIs and both entry controllers is covered', () => {
   expect(releases.map(([name]) => name.split(' ')[0]).sort()).toEqual([
-    'crd.projectcalico.org.v1', 'flannel', 'ingress-nginx', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server',
+    'crd.projectcalico.org.v1', 'csi-driver-nfs', 'flannel', 'ingress-nginx', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server',
     'nginx-ingress', 'node-problem-detector', 'node-readiness-controller', 'nvidia-device-plugin', 'tigera-operator',
   ]);
 });

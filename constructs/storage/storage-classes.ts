@@ -1,0 +1,108 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Checks } from '../core/checks';
+import { Labels } from '../core/labels';
+import { isDns1123Subdomain } from '../core/names';
+
+/** The CSI driver of the NFS CSI driver add-on, which provisions the `nfs` classes. */
+export const NFS_PROVISIONER = 'nfs.csi.k8s.io';
+
+/** An NFS export whose subdirectories become volumes. */
+export interface NfsExport {
+  /** The server's DNS name or address. */
+  readonly server: string;
+  /** The exported path, such as `/exports/k8s`. */
+  readonly share: string;
+  /**
+   * Options of every mount.
+   * @default ['nfsvers=4.1']
+   */
+  readonly mountOptions?: readonly string[];
+}
+
+/** A StorageClass of the cluster and what provides it. */
+export interface StorageClassSpec {
+  /** The class's name, which PVCs, quotas, Prometheus and Alertmanager refer to. */
+  readonly name: string;
+  /**
+   * What provisions its volumes: `nfs`, subdirectories of an NFS export through the NFS CSI driver (an
+   * add-on the model installs); `external`, a provisioner installed outside the model, such as a cloud's or
+   * a storage array's CSI driver, whose class must exist before the add-ons: an external prerequisite.
+   */
+  readonly provisioner: 'nfs' | 'external';
+  /** The NFS export; with provisioner `nfs` only. */
+  readonly nfs?: NfsExport;
+  /**
+   * What becomes of a volume when its claim is deleted.
+   * @default 'Delete'
+   */
+  readonly reclaimPolicy?: 'Delete' | 'Retain';
+}
+
+/** The cluster's storage: its StorageClasses and which one a claim without a class gets. */
+export interface StorageSpec {
+  readonly classes: readonly StorageClassSpec[];
+  /**
+   * The class of claims that name none (`storageclass.kubernetes.io/is-default-class`).
+   * @default none: a claim without a class stays Pending
+   */
+  readonly defaultClass?: string;
+}
+
+export interface StorageClassesProps {
+  readonly storage: StorageSpec;
+}
+
+/**
+ * The StorageClasses the model provides (those of `external` provisioners
+ * exist already), each annotated as the default when it is. NFS volumes bind
+ * at once: any node can mount them.
+ */
+export class StorageClasses extends Construct {
+  constructor(scope: Construct, id: string, props: StorageClassesProps) {
+    super(scope, id);
+    const { classes, defaultClass } = props.storage;
+    classes.forEach((storageClass, index) => {
+      if (storageClass.provisioner !== 'nfs' || !storageClass.nfs) return;
+      new k8s.KubeStorageClass(this, String(index), {
+        metadata: {
+          name: storageClass.name,
+          labels: { [Labels.MANAGED_BY]: 'prodk8s' },
+          ...storageClass.name === defaultClass ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {},
+        },
+        provisioner: NFS_PROVISIONER,
+        parameters: { server: storageClass.nfs.server, share: storageClass.nfs.share },
+        reclaimPolicy: storageClass.reclaimPolicy ?? 'Delete',
+        volumeBindingMode: 'Immediate',
+        allowVolumeExpansion: true,
+        mountOptions: [...storageClass.nfs.mountOptions ?? ['nfsvers=4.1']],
+      });
+    });
+  }
+}
+
+/** The rules of a storage spec: unique valid names, the fields of each provisioner, a default that exists. */
+export function checkStorage(checks: Checks, storage: StorageSpec | undefined): void {
+  if (storage === undefined) return;
+  const names = new Set<string>();
+  (storage.classes ?? []).forEach((storageClass, index) => {
+    const field = `storage.classes[${index}]`;
+    checks.expect(isDns1123Subdomain(storageClass.name), `${field}.name`, storageClass.name, 'must be a DNS-1123 subdomain, as object names are');
+    checks.expect(!names.has(storageClass.name), `${field}.name`, storageClass.name, 'StorageClass names must be unique');
+    names.add(storageClass.name);
+    checks.oneOf(`${field}.provisioner`, storageClass.provisioner, ['nfs', 'external']);
+    checks.oneOf(`${field}.reclaimPolicy`, storageClass.reclaimPolicy, ['Delete', 'Retain']);
+    if (storageClass.provisioner === 'nfs') {
+      const nfs = storageClass.nfs;
+      checks.expect(nfs !== undefined && typeof nfs.server === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(nfs.server), `${field}.nfs.server`, nfs?.server,
+        'must be the NFS server\'s DNS name or address');
+      checks.expect(nfs !== undefined && typeof nfs.share === 'string' && /^\/[^\s,]*$/.test(nfs.share), `${field}.nfs.share`, nfs?.share,
+        'must be the exported path, absolute, such as /exports/k8s');
+    } else {
+      checks.expect(storageClass.nfs === undefined, `${field}.nfs`, storageClass.nfs, `is for provisioner "nfs" only`);
+    }
+  });
+  if (storage.defaultClass !== undefined) {
+    checks.expect(names.has(storage.defaultClass), 'storage.defaultClass', storage.defaultClass, 'must be one of storage.classes');
+  }
+}
