@@ -50,7 +50,7 @@ export function chartFile(addon: HelmAddon): string {
  * `helm template` of an add-on's release with its values, as Helm would install it; the rendered objects.
  * `chart` replaces the pinned chart file where ../shared/charts holds another build of it.
  */
-export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart = chartFile(addon)): Record<string, any>[] {
+export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart = chartFile(addon), options: { includeCrds?: boolean } = {}): Record<string, any>[] {
   const folder = mkdtempSync(join(tmpdir(), 'prodk8s-values-'));
   try {
     writeFileSync(join(folder, 'values.json'), JSON.stringify(addon.values));
@@ -58,6 +58,7 @@ export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart 
       'template', addon.releaseName, chart, '--namespace', addon.namespace, '--values', join(folder, 'values.json'), '--kube-version', kubernetesVersion,
       // nginx-ingress's values.schema.json refers to schemas on the internet; the value keys are checked at synth instead.
       '--skip-schema-validation',
+      ...options.includeCrds ? ['--include-crds'] : [],
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     return parseAllDocuments(output).map(document => document.toJS()).filter(object => object);
   } finally {

@@ -1,13 +1,19 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2';
 import { HelmRepository, OCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
-import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, IngressClass, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1';
-import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
-import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
+import { CSIDriver, StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
+import { MutatingWebhookConfiguration, ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
+import { APIService } from 'kubernetes-models/apiregistration.k8s.io/v1';
+import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { Lease } from 'kubernetes-models/coordination.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { ConfigMap, LimitRange, Namespace, Pod, ResourceQuota, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Endpoints, LimitRange, Namespace, Pod, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { KubeObject } from '../../synth/manifest-layout';
 
 /**
@@ -22,6 +28,18 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'v1/Pod': Pod,
   'v1/ServiceAccount': ServiceAccount,
   'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Endpoints': Endpoints,
+  'apps/v1/StatefulSet': StatefulSet,
+  'batch/v1/Job': Job,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'coordination.k8s.io/v1/Lease': Lease,
+  'networking.k8s.io/v1/IngressClass': IngressClass,
+  'storage.k8s.io/v1/CSIDriver': CSIDriver,
+  'apiregistration.k8s.io/v1/APIService': APIService,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': MutatingWebhookConfiguration,
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': ValidatingWebhookConfiguration,
   'apps/v1/Deployment': Deployment,
   'apps/v1/DaemonSet': DaemonSet,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,

@@ -1,0 +1,82 @@
+import { Testing } from 'cdk8s';
+import { join } from 'path';
+import { parse } from 'yaml';
+import { HelmAddon, ProductionCluster, tolerationOf } from '../../constructs';
+import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
+import { ENTRY_TAINT } from '../../src/environments/shared';
+import { CrdSchemas } from '../helpers/crd-schemas';
+import { helmTemplate } from '../helpers/helm';
+import { SHARED } from '../helpers/kubeadm-reader';
+import { schemaError } from '../helpers/kube-schemas';
+
+/*
+ * Every add-on of every reference environment rendered by its real chart
+ * (`helm template` of ../shared/charts, CRDs included), every object
+ * validated: Kubernetes kinds against the Kubernetes schemas, custom
+ * resources against the CRDs the environment's charts install. Then the
+ * README's claims about the rendered objects.
+ */
+jest.setTimeout(300_000);
+
+/** ../shared/charts holds node-readiness-controller as built at its v0.5.0 tag (Chart.yaml 0.1.0); see the README. */
+const chartOf = (addon: HelmAddon) => addon.chart.name === 'node-readiness-controller'
+  ? join(SHARED, 'charts', 'node-readiness-controller-0.1.0.tgz') : undefined;
+
+describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('the add-ons of %s, rendered by their charts', (_, spec) => {
+  const cluster = new ProductionCluster(Testing.chart(), 'cluster', spec);
+  const rendered = new Map<HelmAddon, Record<string, any>[]>();
+  const crds = new CrdSchemas();
+  const objectsOf = (release: string) => [...rendered].find(([addon]) => addon.releaseName === release)![1];
+  beforeAll(() => {
+    for (const addon of cluster.addons) rendered.set(addon, helmTemplate(addon, spec.kubernetesVersion, chartOf(addon), { includeCrds: true }));
+    for (const objects of rendered.values()) crds.add(objects);
+  });
+
+  test('every object is valid: Kubernetes kinds to their schema, custom resources to the CRDs the charts install', () => {
+    const failures: string[] = [];
+    for (const [addon, objects] of rendered) {
+      for (const object of objects) {
+        const core = schemaError(object as any);
+        const error = core?.startsWith('no schema registered') ? crds.error(object) : core;
+        if (error) failures.push(`${addon.releaseName}: ${object.kind}/${object.metadata?.name}: ${error}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(rendered.size).toBe(cluster.addons.length);
+    // The custom resources were checked against real schemas, not waved through.
+    for (const [apiVersion, kind] of [['operator.tigera.io/v1', 'Installation'], ['monitoring.coreos.com/v1', 'Prometheus'], ['monitoring.coreos.com/v1', 'PrometheusRule']]) {
+      expect({ kind, known: crds.has(apiVersion, kind) }).toEqual({ kind, known: true });
+    }
+    const installation = objectsOf('calico').find(o => o.kind === 'Installation')!;
+    expect(crds.error({ ...installation, spec: { ...installation.spec, calicoNetwork: { ...installation.spec.calicoNetwork, bgp: 42 } } })).toMatch(/bgp/);
+  });
+
+  test('the entry runs on the entry pool only, on the NodePorts of the model', () => {
+    const objects = objectsOf('nginx-entry');
+    const workload = objects.find(o => ['DaemonSet', 'Deployment'].includes(o.kind))!;
+    const pod = workload.spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ 'prodk8s.io/node-pool': 'entry' });
+    expect(pod.tolerations).toContainEqual(tolerationOf(ENTRY_TAINT));
+    const service = objects.find(o => o.kind === 'Service' && o.spec.type === 'NodePort')!;
+    const nodePorts = spec.entry?.nodePorts ?? { http: 30080, https: 30443 };
+    expect(service.spec.ports.map((p: { nodePort: number }) => p.nodePort).sort()).toEqual([nodePorts.http, nodePorts.https].sort());
+  });
+
+  test('metrics-server verifies the kubelets, and prefers their internal addresses', () => {
+    const args: string[] = objectsOf('metrics-server').find(o => o.kind === 'Deployment')!.spec.template.spec.containers[0].args;
+    expect(args).toContain('--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname');
+    expect(args).toContain('--metric-resolution=15s');
+    expect(args).not.toContain('--kubelet-insecure-tls');
+  });
+
+  test('Prometheus gets the model\'s rule groups, and Alertmanager reads credentials from files only', () => {
+    const objects = objectsOf('kube-prometheus-stack');
+    const groups = objects.filter(o => o.kind === 'PrometheusRule').flatMap(o => o.spec.groups.map((g: { name: string }) => g.name));
+    for (const group of cluster.alertGroups) expect(groups).toContain(group.name);
+    const secret = objects.find(o => o.kind === 'Secret' && o.metadata.name.startsWith('alertmanager-'))!;
+    const config = Buffer.from(secret.data?.['alertmanager.yaml'] ?? '', 'base64').toString() || secret.stringData?.['alertmanager.yaml'];
+    const receivers = parse(config).receivers as Record<string, any>[];
+    const credentials = JSON.stringify(receivers).match(/"(api_url|routing_key|service_key|url|password)"/g);
+    expect(credentials).toBeNull();
+  });
+});
