@@ -1,5 +1,6 @@
 // The public API of prodk8s: what other repositories import.
 export * from './addons/chart-images';
+export * from './addons/chart-index';
 export * from './addons/chart-values';
 export * from './addons/cni';
 export * from './addons/helm-addon';
@@ -12,6 +13,7 @@ export * from './addons/nfs-csi-driver';
 export * from './addons/nvidia-device-plugin';
 export * from './cluster/cluster-addons';
 export * from './cluster/cluster-spec';
+export * from './cluster/prerequisites';
 export * from './cluster/production-cluster';
 export * from './cluster/terraform-backend';
 export * from './core/checks';

@@ -44,6 +44,16 @@ export function environmentSummary(cluster: ProductionCluster): string {
     ...cluster.addons.map(addon => `| ${addon.releaseName} | ${addon.chart.repository.replace(/\/$/, '')}/${addon.chart.name} | ${addon.chart.version} | `
       + `${addon.namespace} | ${addon.dependsOn.map(d => d.releaseName).join(', ') || '-'} |`),
     '',
+    '## Prerequisites',
+    '',
+    'What the model refers to but does not create: it must exist before the add-ons and tenants that use it.',
+    '',
+    ...cluster.prerequisites.length === 0 ? ['None: the model provides everything it refers to.'] : [
+      '| kind | name | namespace | must hold | used by |',
+      '|---|---|---|---|---|',
+    ],
+    ...cluster.prerequisites.map(item => `| ${item.kind} | ${item.name} | ${item.namespace ?? '-'} | ${item.holds.map(key => `\`${key}\``).join(', ') || '-'} | ${item.usedBy} |`),
+    '',
     '## Node pools',
     '',
     'Allocatable per node = capacity − kube-reserved − system-reserved − hard eviction threshold.',

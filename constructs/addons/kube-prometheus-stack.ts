@@ -227,7 +227,12 @@ export class KubePrometheusStack extends Construct {
         const credentials = r.slack || r.pagerDuty || r.webhook;
         checks.expect(!credentials || alertmanager.credentialsSecret !== undefined, `alertmanager.receivers[${i}]`, r.name,
           'reads its credentials from alertmanager.credentialsSecret, which is not set');
+        for (const [field, key] of [['slack.apiUrlKey', r.slack?.apiUrlKey], ['pagerDuty.routingKeyKey', r.pagerDuty?.routingKeyKey], ['webhook.urlKey', r.webhook?.urlKey]] as const) {
+          if (key !== undefined) checks.expect(SECRET_KEY.test(key), `alertmanager.receivers[${i}].${field}`, key, 'must be a Secret key: letters, digits, -, _ or .');
+        }
       });
+      if (alertmanager.credentialsSecret !== undefined) checks.dns1123Subdomain('alertmanager.credentialsSecret', alertmanager.credentialsSecret);
+      if (props.grafana) checks.dns1123Subdomain('grafana.adminSecret', props.grafana.adminSecret);
       (alertmanager.routes ?? []).forEach((route, i) => {
         checks.expect(names.has(route.receiver) || route.receiver === 'null', `alertmanager.routes[${i}].receiver`, route.receiver, 'must name one of alertmanager.receivers');
       });
@@ -246,6 +251,9 @@ export class KubePrometheusStack extends Construct {
     return this.ruleSources.flatMap(source => source());
   }
 }
+
+/** A key of a Secret's data, as the API server accepts it. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** The PrometheusRule suffix of a rule group: its name, lower case, with dashes for the rest. */
 export function ruleMapKey(name: string): string {

@@ -29,6 +29,7 @@ import { TenantWorkload } from '../tenancy/tenant-workload';
 import { Versions } from '../versions';
 import { ClusterAddons, DEFAULT_ENTRY_NODE_PORTS } from './cluster-addons';
 import { ClusterSpec, TenantSpec } from './cluster-spec';
+import { GRAFANA_ADMIN_KEYS, mergedPrerequisites, Prerequisite, TLS_SECRET_KEYS } from './prerequisites';
 import { checkTerraformSpec, ResolvedBackend, resolvedBackend } from './terraform-backend';
 
 /** Where external traffic enters when the spec names no entry. */
@@ -126,6 +127,45 @@ export class ProductionCluster extends Construct {
       nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),
       tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
     ];
+  }
+
+  /**
+   * What the model refers to but does not create, to exist before it is installed: the Secrets of
+   * Alertmanager's receivers, Grafana's admin and the routes' certificates (with the keys each must hold),
+   * external StorageClasses and extended resources, an external API endpoint.
+   */
+  public get prerequisites(): readonly Prerequisite[] {
+    const found: Prerequisite[] = [];
+    const monitoring = this.addonSet.monitoring.release.namespace;
+    const alertmanager = this.spec.addons?.monitoring?.alertmanager;
+    if (alertmanager?.credentialsSecret) {
+      const keys = (alertmanager.receivers ?? []).flatMap(r => [r.slack?.apiUrlKey, r.pagerDuty?.routingKeyKey, r.webhook?.urlKey]);
+      found.push({
+        kind: 'Secret', name: alertmanager.credentialsSecret, namespace: monitoring,
+        holds: keys.filter((key): key is string => key !== undefined), usedBy: 'addons.monitoring.alertmanager.receivers',
+      });
+    }
+    const grafana = this.spec.addons?.monitoring?.grafana;
+    if (grafana) found.push({ kind: 'Secret', name: grafana.adminSecret, namespace: monitoring, holds: [...GRAFANA_ADMIN_KEYS], usedBy: 'addons.monitoring.grafana' });
+    this.tenantSpecs.forEach(tenant => (tenant.routes ?? []).forEach(route => {
+      if (route.tls) found.push({ kind: 'Secret', name: route.tls.secretName, namespace: tenant.name, holds: [...TLS_SECRET_KEYS], usedBy: `the routes of ${route.host}` });
+    }));
+    for (const storageClass of this.spec.storage?.classes ?? []) {
+      if (storageClass.provisioner === 'external') found.push({ kind: 'StorageClass', name: storageClass.name, holds: [], usedBy: 'storage.classes' });
+    }
+    for (const name of this.spec.externalExtendedResources ?? []) {
+      found.push({ kind: 'Extended resource', name, holds: [], usedBy: `the pools declaring it: ${this.nodePools.filter(p => p.extendedResources.includes(name)).map(p => p.name).join(', ')}` });
+    }
+    // Its controllers and CRDs, which the add-on objects of the manifests need (Terraform needs neither).
+    const gitops = this.spec.gitops ?? { engine: 'flux' };
+    found.push(gitops.engine === 'argocd'
+      ? { kind: 'GitOps engine', name: 'Argo CD', namespace: gitops.namespace ?? 'argocd', holds: ['the Application CRD'], usedBy: 'gitops' }
+      : { kind: 'GitOps engine', name: 'Flux', namespace: gitops.namespace ?? 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' });
+    const endpoint = this.controlPlane.endpoint;
+    if (endpoint.provider === 'external') {
+      found.push({ kind: 'API endpoint', name: `${endpoint.address}:${endpoint.port}`, holds: [], usedBy: 'controlPlane.endpoint (before kubeadm init)' });
+    }
+    return mergedPrerequisites(found);
   }
 
   /** The one registry every image is pulled from (`images.registry`), if the model has one. */

@@ -1,0 +1,59 @@
+import { Testing } from 'cdk8s';
+import { ClusterSpec, mergedPrerequisites, ProductionCluster } from '../../../constructs';
+import { prod } from '../../../src/environments';
+import { environmentSummary } from '../../../stacks/summary';
+import { clusterSpec } from '../../fixtures/cluster-spec';
+import { problemsOf } from '../../helpers/objects';
+
+const cluster = (spec: ClusterSpec) => new ProductionCluster(Testing.chart(), 'cluster', spec);
+
+describe('the prerequisites of prod', () => {
+  const prerequisites = cluster(prod).prerequisites;
+
+  test('name every Secret the model refers to, with the keys it must hold, and every external provider', () => {
+    expect(prerequisites).toEqual([
+      { kind: 'GitOps engine', name: 'Flux', namespace: 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' },
+      { kind: 'Secret', name: 'alertmanager-receivers', namespace: 'monitoring', holds: ['pagerduty-routing-key', 'slack-api-url'], usedBy: 'addons.monitoring.alertmanager.receivers' },
+      { kind: 'Secret', name: 'grafana-admin', namespace: 'monitoring', holds: ['admin-password', 'admin-user'], usedBy: 'addons.monitoring.grafana' },
+      { kind: 'Secret', name: 'www-example-com-tls', namespace: 'web', holds: ['tls.crt', 'tls.key'], usedBy: 'the routes of www.example.com' },
+      { kind: 'StorageClass', name: 'fast-ssd', holds: [], usedBy: 'storage.classes' },
+    ]);
+  });
+
+  test('are listed in SUMMARY.md', () => {
+    const summary = environmentSummary(cluster(prod));
+    expect(summary).toContain('| Secret | alertmanager-receivers | monitoring | `pagerduty-routing-key`, `slack-api-url` | addons.monitoring.alertmanager.receivers |\n');
+    expect(summary).toContain('| StorageClass | fast-ssd | - | - | storage.classes |\n');
+  });
+});
+
+test('an external API endpoint, external extended resources and Argo CD are prerequisites too', () => {
+  const spec = clusterSpec({
+    controlPlane: { count: 3, firstAddress: '10.0.0.11', sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' }, endpoint: { address: 'api.example.com', port: 6443, provider: 'external' } },
+    gitops: { engine: 'argocd' },
+  });
+  expect(cluster(spec).prerequisites.map(p => `${p.kind} ${p.name}`)).toEqual(['API endpoint api.example.com:6443', 'GitOps engine Argo CD']);
+});
+
+test('the same Secret used twice is one prerequisite with the keys of both', () => {
+  expect(mergedPrerequisites([
+    { kind: 'Secret', name: 'certs', namespace: 'web', holds: ['tls.key', 'tls.crt'], usedBy: 'a' },
+    { kind: 'Secret', name: 'certs', namespace: 'web', holds: ['ca.crt'], usedBy: 'b' },
+    { kind: 'Secret', name: 'certs', namespace: 'api', holds: ['tls.crt'], usedBy: 'a' },
+  ])).toEqual([
+    { kind: 'Secret', name: 'certs', namespace: 'api', holds: ['tls.crt'], usedBy: 'a' },
+    { kind: 'Secret', name: 'certs', namespace: 'web', holds: ['ca.crt', 'tls.crt', 'tls.key'], usedBy: 'a, b' },
+  ]);
+});
+
+test('Secret names and keys the model refers to are refused when the API server would refuse them', () => {
+  const monitoring = {
+    alertmanager: { credentialsSecret: 'Receivers', receivers: [{ name: 'slack', slack: { channel: '#a', apiUrlKey: 'slack url' } }] },
+    grafana: { adminSecret: 'grafana_admin' },
+  };
+  expect(problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ addons: { monitoring } })))).toEqual([
+    '[test/cluster/addons/monitoring] alertmanager.receivers[0].slack.apiUrlKey = "slack url": must be a Secret key: letters, digits, -, _ or .',
+    expect.stringMatching(/^\[test\/cluster\/addons\/monitoring\] alertmanager.credentialsSecret = "Receivers": must be a DNS-1123 subdomain/),
+    expect.stringMatching(/^\[test\/cluster\/addons\/monitoring\] grafana.adminSecret = "grafana_admin": must be a DNS-1123 subdomain/),
+  ]);
+});
