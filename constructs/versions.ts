@@ -42,7 +42,8 @@ export const Versions = {
     ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', name: 'ingress-nginx', version: '4.15.1' },
     csiDriverNfs: { repository: 'https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts', name: 'csi-driver-nfs', version: '4.13.4' },
     nvidiaDevicePlugin: { repository: 'https://nvidia.github.io/k8s-device-plugin', name: 'nvidia-device-plugin', version: '0.20.0' },
-    // SIG Node's Node Readiness Controller v0.5.0; the version its release notes install.
+    // SIG Node's Node Readiness Controller: chart 0.5.0 as registry.k8s.io serves it, promoted on 2026-08-20 and
+    // built from main at or after 4ff905d (the v0.5.0 tag builds a chart versioned 0.1.0); see addons/chart-index.json.
     nodeReadinessController: { repository: 'oci://registry.k8s.io/node-readiness-controller/charts', name: 'node-readiness-controller', version: '0.5.0' },
   },
 } as const;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { validateWith } from '../core/checks';
 import { ImageRegistry, isImageRegistry } from '../core/image-registry';
+import { unservedChart } from './chart-index';
 import { ChartValueKeys, ChartValues, isPlainObject, unknownValueKeys } from './chart-values';
 
 /** Where a chart comes from: an HTTPS Helm repository or an `oci://` registry, and its exact version. */
@@ -93,6 +94,8 @@ export class HelmAddon extends Construct {
         'must be an https:// Helm repository or an oci:// registry');
       checks.expect(semver.valid(this.chart.version) !== null, 'chart.version', this.chart.version,
         'must be an exact chart version such as 3.13.1, never a range, so that every target installs the same chart');
+      const unserved = unservedChart(this.chart);
+      checks.expect(unserved === undefined, 'chart.version', this.chart.version, `must be a version its repository serves: ${unserved}`);
       if (props.imageRegistry !== undefined) {
         checks.expect(isImageRegistry(props.imageRegistry), 'imageRegistry', props.imageRegistry,
           'must be a registry host with an optional port and repository path, such as registry.internal:5000 or harbor.example.com/k8s');

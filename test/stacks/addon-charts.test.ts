@@ -1,12 +1,10 @@
 import { Testing } from 'cdk8s';
-import { join } from 'path';
 import { parse } from 'yaml';
 import { HelmAddon, ProductionCluster, tolerationOf } from '../../constructs';
 import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
 import { ENTRY_TAINT } from '../../src/environments/shared';
 import { CrdSchemas } from '../helpers/crd-schemas';
 import { helmTemplate } from '../helpers/helm';
-import { SHARED } from '../helpers/kubeadm-reader';
 import { schemaError } from '../helpers/kube-schemas';
 
 /*
@@ -18,17 +16,13 @@ import { schemaError } from '../helpers/kube-schemas';
  */
 jest.setTimeout(300_000);
 
-/** ../shared/charts holds node-readiness-controller as built at its v0.5.0 tag (Chart.yaml 0.1.0); see the README. */
-const chartOf = (addon: HelmAddon) => addon.chart.name === 'node-readiness-controller'
-  ? join(SHARED, 'charts', 'node-readiness-controller-0.1.0.tgz') : undefined;
-
 describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('the add-ons of %s, rendered by their charts', (_, spec) => {
   const cluster = new ProductionCluster(Testing.chart(), 'cluster', spec);
   const rendered = new Map<HelmAddon, Record<string, any>[]>();
   const crds = new CrdSchemas();
   const objectsOf = (release: string) => [...rendered].find(([addon]) => addon.releaseName === release)![1];
   beforeAll(() => {
-    for (const addon of cluster.addons) rendered.set(addon, helmTemplate(addon, spec.kubernetesVersion, chartOf(addon), { includeCrds: true }));
+    for (const addon of cluster.addons) rendered.set(addon, helmTemplate(addon, spec.kubernetesVersion, undefined, { includeCrds: true }));
     for (const objects of rendered.values()) crds.add(objects);
   });
 
@@ -49,6 +43,24 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
     }
     const installation = objectsOf('calico').find(o => o.kind === 'Installation')!;
     expect(crds.error({ ...installation, spec: { ...installation.spec, calicoNetwork: { ...installation.spec.calicoNetwork, bgp: 42 } } })).toMatch(/bgp/);
+  });
+
+  test('every custom resource\'s CRD is installed by its own chart or by an add-on installed before it', () => {
+    const crdOwners = new Map<string, HelmAddon>();
+    for (const [addon, objects] of rendered) {
+      for (const crd of objects.filter(o => o.kind === 'CustomResourceDefinition')) {
+        for (const version of crd.spec.versions) crdOwners.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, addon);
+      }
+    }
+    const before = (addon: HelmAddon): Set<HelmAddon> => new Set([addon, ...addon.dependsOn.flatMap(d => [...before(d)])]);
+    const missing: string[] = [];
+    for (const [addon, objects] of rendered) {
+      for (const object of objects.filter(o => schemaError(o as any)?.startsWith('no schema registered'))) {
+        const owner = crdOwners.get(`${object.apiVersion}/${object.kind}`);
+        if (!owner || !before(addon).has(owner)) missing.push(`${addon.releaseName}: ${object.kind}/${object.metadata.name} (CRD from ${owner?.releaseName ?? 'nothing'})`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   test('the entry runs on the entry pool only, on the NodePorts of the model', () => {

@@ -1,10 +1,8 @@
 import { Testing } from 'cdk8s';
-import { join } from 'path';
 import { ClusterSpec, HelmAddon, ProductionCluster } from '../../../constructs';
 import { splitImageReference } from '../../../constructs/core/image-registry';
 import { clusterSpec, entryPool, generalPool, gpuPool } from '../../fixtures/cluster-spec';
 import { helmTemplate } from '../../helpers/helm';
-import { SHARED } from '../../helpers/kubeadm-reader';
 
 // Every add-on rendered by its real chart with `images.registry` set: no image may be pulled from anywhere else.
 jest.setTimeout(300_000);
@@ -68,14 +66,6 @@ const releases: [string, HelmAddon][] = [
     .map(addon => [`${addon.chart.name} ${addon.chart.version}`, addon] as [string, HelmAddon]),
 ];
 
-/**
- * ../shared/charts holds node-readiness-controller as built at its v0.5.0 tag (Chart.yaml 0.1.0, the same
- * templates and image setting); the 0.5.0 the model pins is the registry's later build of the same tag.
- */
-function chartOf(addon: HelmAddon): string | undefined {
-  return addon.chart.name === 'node-readiness-controller' ? join(SHARED, 'charts', 'node-readiness-controller-0.1.0.tgz') : undefined;
-}
-
 test('every add-on of both CNIs and both entry controllers is covered', () => {
   expect(releases.map(([name]) => name.split(' ')[0]).sort()).toEqual([
     'crd.projectcalico.org.v1', 'csi-driver-nfs', 'flannel', 'ingress-nginx', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server',
@@ -86,7 +76,7 @@ test('every add-on of both CNIs and both entry controllers is covered', () => {
 describe.each(releases)('%s with images.registry, rendered by its chart', (_, addon) => {
   let rendered: ReturnType<typeof imageReferences>;
   beforeAll(() => {
-    const objects = helmTemplate(addon, '1.36.4', chartOf(addon) ?? undefined);
+    const objects = helmTemplate(addon, '1.36.4');
     rendered = imageReferences(objects);
   });
 
