@@ -47,6 +47,7 @@ export * from './nodes/node-layer';
 export * from './nodes/node-layer-checks';
 export * from './nodes/node-pool';
 export * from './nodes/node-sku';
+export * from './storage/local-path-provisioner';
 export * from './storage/storage-classes';
 export * from './tenancy/namespace-admin-role';
 export * from './tenancy/pod-security';

@@ -25,6 +25,8 @@ export const Versions = {
    */
   /** kube-vip, which holds a control plane's virtual IP: the version Kubespray installs at the pinned commit. */
   kubeVip: { image: 'ghcr.io/kube-vip/kube-vip', version: 'v1.0.3' },
+  /** Rancher's local-path provisioner (node-local volumes) and the helper image that creates the directories. */
+  localPathProvisioner: { provisioner: 'docker.io/rancher/local-path-provisioner:v0.0.37', helper: 'docker.io/library/busybox:1.37.0' },
   pauseImages: { '1.30': '3.9', '1.31': '3.10', '1.32': '3.10', '1.33': '3.10', '1.34': '3.10.1', '1.35': '3.10.1', '1.36': '3.10.2' },
   /**
    * Every Helm chart an add-on installs, exact. The value keys each accepts

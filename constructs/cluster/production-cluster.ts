@@ -18,6 +18,7 @@ import { NodeLayer } from '../nodes/node-layer';
 import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
 import { NodePool } from '../nodes/node-pool';
 import { NVIDIA_GPU } from '../nodes/node-sku';
+import { DEFAULT_LOCAL_PATH, LocalPathProvisioner } from '../storage/local-path-provisioner';
 import { checkStorage, StorageClasses } from '../storage/storage-classes';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
@@ -91,6 +92,8 @@ export class ProductionCluster extends Construct {
     new GitOps(this, 'gitops', { addons: this.addons, namespace: gitops.namespace });
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { classes: spec.priorityClasses ?? [] });
     if (spec.storage) new StorageClasses(this, 'storage-classes', { storage: spec.storage });
+    const localPath = (spec.storage?.classes ?? []).find(storageClass => storageClass.provisioner === 'local-path');
+    if (localPath) new LocalPathProvisioner(this, 'local-path-provisioner', { path: localPath.localPath?.path ?? DEFAULT_LOCAL_PATH, imageRegistry: this.imageRegistry });
     this.adminRole = new NamespaceAdminRole(this, 'namespace-admin');
     this.tenantScope = new Construct(this, 'tenants');
     for (const tenant of spec.tenants) this.addTenant(tenant);

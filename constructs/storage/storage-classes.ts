@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Checks } from '../core/checks';
 import { Labels } from '../core/labels';
 import { isDns1123Subdomain } from '../core/names';
+import { LOCAL_PATH_PROVISIONER } from './local-path-provisioner';
 
 /** The CSI driver of the NFS CSI driver add-on, which provisions the `nfs` classes. */
 export const NFS_PROVISIONER = 'nfs.csi.k8s.io';
@@ -20,18 +21,31 @@ export interface NfsExport {
   readonly mountOptions?: readonly string[];
 }
 
+/** Node-local volumes. */
+export interface LocalPathOptions {
+  /**
+   * The directory on every node under which volumes are created.
+   * @default '/opt/local-path-provisioner'
+   */
+  readonly path?: string;
+}
+
 /** A StorageClass of the cluster and what provides it. */
 export interface StorageClassSpec {
   /** The class's name, which PVCs, quotas, Prometheus and Alertmanager refer to. */
   readonly name: string;
   /**
-   * What provisions its volumes: `nfs`, subdirectories of an NFS export through the NFS CSI driver (an
-   * add-on the model installs); `external`, a provisioner installed outside the model, such as a cloud's or
-   * a storage array's CSI driver, whose class must exist before the add-ons: an external prerequisite.
+   * What provisions its volumes: `local-path`, a directory on the node the first pod runs on (Rancher's
+   * local-path provisioner, which the model installs; for small clusters and scratch data, as the volume
+   * is lost with its node); `nfs`, subdirectories of an NFS export through the NFS CSI driver (an add-on
+   * the model installs); `external`, a provisioner installed outside the model, such as a cloud's or a
+   * storage array's CSI driver, whose class must exist before the add-ons: an external prerequisite.
    */
-  readonly provisioner: 'nfs' | 'external';
+  readonly provisioner: 'local-path' | 'nfs' | 'external';
   /** The NFS export; with provisioner `nfs` only. */
   readonly nfs?: NfsExport;
+  /** Where on the nodes; with provisioner `local-path` only. */
+  readonly localPath?: LocalPathOptions;
   /**
    * What becomes of a volume when its claim is deleted.
    * @default 'Delete'
@@ -63,13 +77,20 @@ export class StorageClasses extends Construct {
     super(scope, id);
     const { classes, defaultClass } = props.storage;
     classes.forEach((storageClass, index) => {
+      const metadata = {
+        name: storageClass.name,
+        labels: { [Labels.MANAGED_BY]: 'prodk8s' },
+        ...storageClass.name === defaultClass ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {},
+      };
+      if (storageClass.provisioner === 'local-path') {
+        // Bound where the first pod is scheduled: the volume is a directory on that node. Its size is not enforced.
+        new k8s.KubeStorageClass(this, String(index), {
+          metadata, provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: storageClass.reclaimPolicy ?? 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+        });
+      }
       if (storageClass.provisioner !== 'nfs' || !storageClass.nfs) return;
       new k8s.KubeStorageClass(this, String(index), {
-        metadata: {
-          name: storageClass.name,
-          labels: { [Labels.MANAGED_BY]: 'prodk8s' },
-          ...storageClass.name === defaultClass ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {},
-        },
+        metadata,
         provisioner: NFS_PROVISIONER,
         parameters: { server: storageClass.nfs.server, share: storageClass.nfs.share },
         reclaimPolicy: storageClass.reclaimPolicy ?? 'Delete',
@@ -90,7 +111,7 @@ export function checkStorage(checks: Checks, storage: StorageSpec | undefined): 
     checks.expect(isDns1123Subdomain(storageClass.name), `${field}.name`, storageClass.name, 'must be a DNS-1123 subdomain, as object names are');
     checks.expect(!names.has(storageClass.name), `${field}.name`, storageClass.name, 'StorageClass names must be unique');
     names.add(storageClass.name);
-    checks.oneOf(`${field}.provisioner`, storageClass.provisioner, ['nfs', 'external']);
+    checks.oneOf(`${field}.provisioner`, storageClass.provisioner, ['local-path', 'nfs', 'external']);
     checks.oneOf(`${field}.reclaimPolicy`, storageClass.reclaimPolicy, ['Delete', 'Retain']);
     if (storageClass.provisioner === 'nfs') {
       const nfs = storageClass.nfs;
@@ -101,7 +122,19 @@ export function checkStorage(checks: Checks, storage: StorageSpec | undefined): 
     } else {
       checks.expect(storageClass.nfs === undefined, `${field}.nfs`, storageClass.nfs, `is for provisioner "nfs" only`);
     }
+    if (storageClass.provisioner === 'local-path') {
+      const path = storageClass.localPath?.path;
+      if (path !== undefined) {
+        checks.expect(typeof path === 'string' && /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(path) && !path.split('/').includes('..'), `${field}.localPath.path`, path,
+          'must be an absolute directory such as /var/lib/local-volumes, of letters, digits, ., _, - and /');
+      }
+    } else {
+      checks.expect(storageClass.localPath === undefined, `${field}.localPath`, storageClass.localPath, 'is for provisioner "local-path" only');
+    }
   });
+  const localPathClasses = (storage.classes ?? []).filter(storageClass => storageClass.provisioner === 'local-path');
+  checks.expect(localPathClasses.length <= 1, 'storage.classes', localPathClasses.map(storageClass => storageClass.name).join(', '),
+    'may hold one class of provisioner "local-path": its one provisioner has one directory per node');
   if (storage.defaultClass !== undefined) {
     checks.expect(names.has(storage.defaultClass), 'storage.defaultClass', storage.defaultClass, 'must be one of storage.classes');
   }

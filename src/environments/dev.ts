@@ -37,8 +37,8 @@ export const dev: ClusterSpec = {
     },
   ],
   entry: { namespace: 'nginx-entry', kind: 'deployment', replicas: 1 },
-  // Volumes are directories of the team file server's export.
-  storage: { classes: [{ name: 'nfs', provisioner: 'nfs', nfs: { server: 'nfs.dev.example.com', share: '/exports/k8s-dev' } }], defaultClass: 'nfs' },
+  // Volumes are directories on the node their pod runs on: lost with the node, which a throwaway cluster accepts.
+  storage: { classes: [{ name: 'local-path', provisioner: 'local-path' }], defaultClass: 'local-path' },
   // A throwaway cluster: Argo CD, as the team trying it out uses.
   gitops: { engine: 'argocd' },
   tenants: [
