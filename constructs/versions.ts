@@ -42,7 +42,7 @@ export const Versions = {
     kubePrometheusStack: { repository: 'https://prometheus-community.github.io/helm-charts', name: 'kube-prometheus-stack', version: '88.5.3' },
     nginxIngress: { repository: 'oci://ghcr.io/nginx/charts', name: 'nginx-ingress', version: '2.6.4' },
     ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', name: 'ingress-nginx', version: '4.15.1' },
-    csiDriverNfs: { repository: 'https://raw.githubusercontent.com/kubernetes-csi/csi-driver-nfs/master/charts', name: 'csi-driver-nfs', version: '4.13.4' },
+    csiDriverNfs: { repository: 'https://kubernetes-csi.github.io/csi-driver-nfs', name: 'csi-driver-nfs', version: '4.13.4' },
     nvidiaDevicePlugin: { repository: 'https://nvidia.github.io/k8s-device-plugin', name: 'nvidia-device-plugin', version: '0.20.0' },
     // SIG Node's Node Readiness Controller: chart 0.5.0 as registry.k8s.io serves it, promoted on 2026-08-20 and
     // built from main at or after 4ff905d (the v0.5.0 tag builds a chart versioned 0.1.0); see addons/chart-index.json.

@@ -43,22 +43,34 @@ async function ociTags(repository: string, chart: string): Promise<string[]> {
   return newestFirst(((await response.json()) as { tags?: string[] }).tags ?? []);
 }
 
+/** How many versions a chart's entry keeps: the newest, enough to check a pin against. */
+const KEPT = 15;
+
+async function text(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return response.text();
+}
+
 async function main(): Promise<void> {
   const repositories: Record<string, { source: string; verified: boolean; charts: Record<string, string[]> }> = {};
   const today = new Date().toISOString().slice(0, 10);
   for (const chart of Object.values(Versions.charts)) {
     const versions = chart.repository.startsWith('oci://')
       ? await ociTags(chart.repository, chart.name)
-      : versionsInIndex(await (await fetch(`${chart.repository.replace(/\/+$/, '')}/index.yaml`)).text(), chart.name);
+      : versionsInIndex(await text(`${chart.repository.replace(/\/+$/, '')}/index.yaml`), chart.name);
+    if (versions.length === 0) throw new Error(`${chart.repository} lists no version of ${chart.name}`);
     const entry = repositories[chart.repository] ??= {
       source: chart.repository.startsWith('oci://') ? `the registry's tags, ${today}` : `${chart.repository.replace(/\/+$/, '')}/index.yaml, ${today}`,
       verified: true,
       charts: {},
     };
-    entry.charts[chart.name] = versions;
+    entry.charts[chart.name] = versions.slice(0, KEPT);
   }
   process.stdout.write(JSON.stringify({
-    about: 'The chart versions each pinned repository serves, newest first, read from the repositories. Refresh with `npx ts-node scripts/chart-index.ts > constructs/addons/chart-index.json`.',
+    about: 'The chart versions each pinned repository serves, as recorded from the evidence in `source` (newest first; for long histories the newest 15, '
+      + 'so an older pin is not checked). `verified: false` marks a repository whose index could not be read, listed from its releases. Refresh from the '
+      + 'live repositories with `npx ts-node scripts/chart-index.ts > constructs/addons/chart-index.json`, then review `source` and `verified`.',
     repositories: Object.fromEntries(Object.keys(repositories).sort().map(r => [r, repositories[r]])),
   }, undefined, 2) + '\n');
 }

@@ -1,3 +1,4 @@
+import * as semver from 'semver';
 import recorded from './chart-index.json';
 import type { HelmChart } from './helm-addon';
 
@@ -18,17 +19,15 @@ const INDEX = new Map(Object.entries(CHART_INDEX).map(([repository, served]) => 
 
 /**
  * Why `chart` is not one its repository serves, or undefined when it is, or
- * when the repository is not in the index (a chart repository of the user's
- * own, which prodk8s cannot know).
+ * when the index cannot tell: a repository or chart it does not record (one
+ * of the user's own, or another chart of a shared repository), or a version
+ * older than the oldest recorded.
  */
 export function unservedChart(chart: HelmChart): string | undefined {
-  const served = INDEX.get(key(chart.repository));
-  if (served === undefined) return undefined;
-  const versions = served.charts[chart.name];
-  if (versions === undefined) {
-    return `${chart.repository} serves no chart ${chart.name} (it serves ${Object.keys(served.charts).sort().join(', ')})`;
-  }
-  if (versions.includes(chart.version)) return undefined;
+  const versions = INDEX.get(key(chart.repository))?.charts[chart.name];
+  if (versions === undefined || versions.includes(chart.version)) return undefined;
+  const oldest = versions[versions.length - 1];
+  if (semver.valid(chart.version, { loose: true }) && semver.valid(oldest, { loose: true }) && semver.lt(chart.version, oldest, { loose: true })) return undefined;
   return `${chart.repository} does not serve ${chart.name} ${chart.version} (recorded: ${versions.slice(0, 5).join(', ')}${versions.length > 5 ? ', …' : ''}); `
     + 'refresh constructs/addons/chart-index.json with scripts/chart-index.ts if it was published since';
 }

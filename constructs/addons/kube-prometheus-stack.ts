@@ -309,7 +309,11 @@ function literalGrafanaPassword(raw: ChartValues | undefined): boolean {
   return isPlainObject(grafana) && grafana.adminPassword !== undefined;
 }
 
-/** A drain takes one replica at a time, when there are several. */
+/**
+ * A drain takes one replica at a time, when there are several. Said as `minAvailable`, the field the chart
+ * sets by default: with `maxUnavailable` too, the API server would refuse the budget.
+ */
 function disruptionBudget(replicas: number | undefined): ChartValues {
-  return (replicas ?? 1) > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {};
+  const count = replicas ?? 1;
+  return count > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: count - 1 } } : {};
 }

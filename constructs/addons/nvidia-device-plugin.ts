@@ -58,6 +58,10 @@ export class NvidiaDevicePlugin extends Construct {
         },
         tolerations: uniqueTolerations(props.pools.flatMap(pool => pool.taints)),
         priorityClassName: 'system-node-critical',
+        // GPUs handed to containers as volume mounts, which only the kubelet sets: with the default, the
+        // NVIDIA_VISIBLE_DEVICES variable, any pod could name GPUs it never requested (the node layer
+        // turns the variable off for unprivileged containers).
+        deviceListStrategy: 'volume-mounts',
         // No node-feature-discovery or gpu-feature-discovery: the pools are known from the model.
         gfd: { enabled: false },
         nfd: { enabled: false },

@@ -14,6 +14,7 @@ import { NginxEntry } from '../entry/nginx-entry';
 import { ControlPlane } from '../nodes/control-plane';
 import { NodePool } from '../nodes/node-pool';
 import { NVIDIA_GPU } from '../nodes/node-sku';
+import { storageClassesOf } from '../storage/storage-classes';
 import { ClusterSpec, EntryNodePorts } from './cluster-spec';
 
 /** Where the entry's Service listens on every node when the spec names no NodePorts. */
@@ -91,7 +92,7 @@ export class ClusterAddons extends Construct {
       dependsOn: [network],
     });
 
-    const nfs = (spec.storage?.classes ?? []).some(storageClass => storageClass.provisioner === 'nfs');
+    const nfs = storageClassesOf(spec).some(storageClass => storageClass.provisioner === 'nfs');
     this.nfsCsiDriver = nfs ? new NfsCsiDriver(this, 'nfs-csi-driver', { imageRegistry, rawValues: addons.nfsCsiDriver?.rawValues, dependsOn: [network] }) : undefined;
 
     const { enabled: metricsServerEnabled, ...metricsServer } = addons.metricsServer ?? {};

@@ -124,12 +124,12 @@ export interface AddonsSpec {
    * NVIDIA's device plugin, installed on the pools whose SKU declares `nvidia.com/gpu`.
    * @default installed when a pool has GPUs
    */
-  readonly nvidiaDevicePlugin?: { readonly rawValues?: ChartValues };
+  readonly nvidiaDevicePlugin?: NvidiaDevicePluginSpec;
   /**
    * The NFS CSI driver, installed when a StorageClass has provisioner `nfs`.
    * @default installed when needed
    */
-  readonly nfsCsiDriver?: { readonly rawValues?: ChartValues };
+  readonly nfsCsiDriver?: NfsCsiDriverSpec;
   /** metrics-server, for HPAs and `kubectl top`. */
   readonly metricsServer?: MetricsServerSpec;
   /** node-problem-detector on every node. */
@@ -178,6 +178,16 @@ export interface MetricsServerSpec {
   readonly kubeletInsecureTls?: boolean;
   /** @default false */
   readonly acceptInsecureKubeletTlsInProduction?: boolean;
+  readonly rawValues?: ChartValues;
+}
+
+export interface NvidiaDevicePluginSpec {
+  /** Raw values of the nvidia-device-plugin chart, merged last. */
+  readonly rawValues?: ChartValues;
+}
+
+export interface NfsCsiDriverSpec {
+  /** Raw values of the csi-driver-nfs chart, merged last. */
   readonly rawValues?: ChartValues;
 }
 

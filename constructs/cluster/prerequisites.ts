@@ -4,7 +4,8 @@
  */
 export interface Prerequisite {
   /** What it is, such as `Secret` or `StorageClass`. */
-  readonly kind: 'Secret' | 'StorageClass' | 'Extended resource' | 'API endpoint' | 'GitOps engine';
+  readonly kind: 'Secret' | 'StorageClass' | 'NFS export' | 'Extended resource' | 'API endpoint' | 'GitOps engine';
+  /** Its name, or its address for an export or an endpoint. */
   readonly name: string;
   /** @default cluster-scoped */
   readonly namespace?: string;

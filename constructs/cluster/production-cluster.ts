@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
+import { isPlainObject } from '../addons/chart-values';
 import { HelmAddon } from '../addons/helm-addon';
 import { COUNTED_PROBLEMS } from '../addons/node-problem-detector';
 import { RuleGroup } from '../monitoring/alert-rules';
@@ -19,7 +20,7 @@ import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-check
 import { NodePool } from '../nodes/node-pool';
 import { NVIDIA_GPU } from '../nodes/node-sku';
 import { DEFAULT_LOCAL_PATH, LocalPathProvisioner } from '../storage/local-path-provisioner';
-import { checkStorage, StorageClasses } from '../storage/storage-classes';
+import { checkStorage, StorageClasses, storageClassesOf } from '../storage/storage-classes';
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
@@ -92,7 +93,7 @@ export class ProductionCluster extends Construct {
     new GitOps(this, 'gitops', { addons: this.addons, namespace: gitops.namespace });
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { classes: spec.priorityClasses ?? [] });
     if (spec.storage) new StorageClasses(this, 'storage-classes', { storage: spec.storage });
-    const localPath = (spec.storage?.classes ?? []).find(storageClass => storageClass.provisioner === 'local-path');
+    const localPath = storageClassesOf(spec).find(storageClass => storageClass.provisioner === 'local-path');
     if (localPath) new LocalPathProvisioner(this, 'local-path-provisioner', { path: localPath.localPath?.path ?? DEFAULT_LOCAL_PATH, imageRegistry: this.imageRegistry });
     this.adminRole = new NamespaceAdminRole(this, 'namespace-admin');
     this.tenantScope = new Construct(this, 'tenants');
@@ -153,8 +154,18 @@ export class ProductionCluster extends Construct {
     this.tenantSpecs.forEach(tenant => (tenant.routes ?? []).forEach(route => {
       if (route.tls) found.push({ kind: 'Secret', name: route.tls.secretName, namespace: tenant.name, holds: [...TLS_SECRET_KEYS], usedBy: `the routes of ${route.host}` });
     }));
-    for (const storageClass of this.spec.storage?.classes ?? []) {
-      if (storageClass.provisioner === 'external') found.push({ kind: 'StorageClass', name: storageClass.name, holds: [], usedBy: 'storage.classes' });
+    for (const storageClass of storageClassesOf(this.spec)) {
+      const isDefault = storageClass.name === this.spec.storage?.defaultClass;
+      if (storageClass.provisioner === 'external') {
+        // The model cannot annotate a class it does not create: claims without a class rely on it.
+        found.push({
+          kind: 'StorageClass', name: storageClass.name, usedBy: isDefault ? 'storage.classes, storage.defaultClass' : 'storage.classes',
+          holds: isDefault ? ['storageclass.kubernetes.io/is-default-class: "true"'] : [],
+        });
+      }
+      if (storageClass.provisioner === 'nfs' && storageClass.nfs) {
+        found.push({ kind: 'NFS export', name: `${storageClass.nfs.server}:${storageClass.nfs.share}`, holds: ['writable by root from every node'], usedBy: `storage class ${storageClass.name}` });
+      }
     }
     for (const name of this.spec.externalExtendedResources ?? []) {
       found.push({ kind: 'Extended resource', name, holds: [], usedBy: `the pools declaring it: ${this.nodePools.filter(p => p.extendedResources.includes(name)).map(p => p.name).join(', ')}` });
@@ -173,8 +184,9 @@ export class ProductionCluster extends Construct {
 
   /** The one registry every image is pulled from (`images.registry`), if the model has one. */
   public get imageRegistry(): ImageRegistry | undefined {
+    // Whatever was given, as text: the node layer's checks report an invalid one, and nothing is rendered from it.
     const registry = this.spec.images?.registry;
-    return registry === undefined ? undefined : new ImageRegistry(registry);
+    return registry === undefined ? undefined : new ImageRegistry(String(registry));
   }
 
   /** Every add-on, each after the ones it depends on. */
@@ -311,7 +323,7 @@ export class ProductionCluster extends Construct {
    * of the model's, and a volume or storage quota without a class needs the default one.
    */
   private checkStorageReferences(checks: Checks): void {
-    const classes = new Set((this.spec.storage?.classes ?? []).map(storageClass => storageClass.name));
+    const classes = new Set(storageClassesOf(this.spec).map(storageClass => storageClass.name));
     const defaultClass = this.spec.storage?.defaultClass;
     const known = `one of storage.classes (${[...classes].join(', ') || 'none'})`;
     const monitoring = this.spec.addons?.monitoring;
@@ -326,16 +338,33 @@ export class ProductionCluster extends Construct {
     this.tenantSpecs.forEach((tenant, index) => {
       const quota = tenant.quota;
       if (quota === undefined) return;
-      const budgets = quota.storageClasses ?? {};
       const field = `tenants[${index}].quota`;
-      const total = Quantity.isValid(quota.storage) ? Quantity.parse(quota.storage!) : undefined;
+      if (quota.storageClasses !== undefined && !isPlainObject(quota.storageClasses)) {
+        checks.fail(`${field}.storageClasses`, quota.storageClasses, 'must map StorageClass names to budgets, such as { nfs: { storage: \'100Gi\' } }');
+        return;
+      }
+      const budgets = quota.storageClasses ?? {};
+      // The quota's totals as the ResourceQuota sets them: nothing granted unless stated.
+      const totalStorage = quota.storage ?? '0';
+      const total = Quantity.isValid(totalStorage) ? Quantity.parse(totalStorage) : undefined;
+      const totalClaims = quota.persistentVolumeClaims ?? 0;
       for (const [name, budget] of Object.entries(budgets)) {
         checks.expect(classes.has(name), `${field}.storageClasses`, name, `must be ${known}`);
-        const storage = checks.quantity(`${field}.storageClasses.${name}.storage`, budget.storage);
-        if (storage && total) {
-          checks.expect(storage.compare(total) <= 0, `${field}.storageClasses.${name}.storage`, budget.storage, `must be within quota.storage (${quota.storage})`);
+        if (!isPlainObject(budget)) {
+          checks.fail(`${field}.storageClasses.${name}`, budget, 'must be a budget such as { storage: \'100Gi\', persistentVolumeClaims: 4 }');
+          continue;
         }
-        if (budget.persistentVolumeClaims !== undefined) checks.count(`${field}.storageClasses.${name}.persistentVolumeClaims`, budget.persistentVolumeClaims);
+        checks.expect(budget.storage !== undefined, `${field}.storageClasses.${name}.storage`, budget.storage, 'must be the storage its claims of the class may request, such as 100Gi');
+        const storage = checks.quantity(`${field}.storageClasses.${name}.storage`, budget.storage as string | undefined);
+        if (storage && total) {
+          checks.expect(storage.compare(total) <= 0, `${field}.storageClasses.${name}.storage`, budget.storage,
+            `must be within quota.storage (${totalStorage}${quota.storage === undefined ? ', its default' : ''}): the tenant's total caps every class`);
+        }
+        if (budget.persistentVolumeClaims !== undefined) {
+          checks.count(`${field}.storageClasses.${name}.persistentVolumeClaims`, budget.persistentVolumeClaims as number);
+          checks.expect(Number(budget.persistentVolumeClaims) <= totalClaims, `${field}.storageClasses.${name}.persistentVolumeClaims`, budget.persistentVolumeClaims,
+            `must be within quota.persistentVolumeClaims (${totalClaims}${quota.persistentVolumeClaims === undefined ? ', its default' : ''})`);
+        }
       }
       const grantsStorage = (total !== undefined && total.compare(Quantity.of(0)) > 0) || (quota.persistentVolumeClaims ?? 0) > 0;
       checks.expect(!grantsStorage || defaultClass !== undefined || Object.keys(budgets).length > 0, `${field}.storage`, quota.storage,
@@ -348,7 +377,9 @@ export class ProductionCluster extends Construct {
    * external, a quota's is one some pool declares. Otherwise pods requesting it stay Pending.
    */
   private checkExtendedResources(checks: Checks): void {
-    const external = this.spec.externalExtendedResources ?? [];
+    const listed = this.spec.externalExtendedResources;
+    if (listed !== undefined && !Array.isArray(listed)) checks.fail('externalExtendedResources', listed, 'must be a list of extended resource names, such as ["example.com/fpga"]');
+    const external: readonly string[] = Array.isArray(listed) ? listed : [];
     const declared = new Set(this.nodePools.flatMap(pool => pool.extendedResources));
     this.nodePools.forEach((pool, index) => {
       for (const name of pool.extendedResources) {

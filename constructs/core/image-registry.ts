@@ -30,18 +30,30 @@ export class ImageRegistry {
   }
 }
 
-/** The registry host of an image reference and the rest of it, Docker Hub's names filled in as containerd does. */
+/** The names of Docker Hub in image references, all read as `docker.io`. */
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The registry host of an image reference and the rest of it, normalised as
+ * containerd reads it: no host is Docker Hub, and Docker Hub's one-part
+ * names are official images under `library/` (`nginx`, `docker.io/nginx` and
+ * `docker.io/library/nginx` are one image).
+ */
 export function splitImageReference(reference: string): { host: string; path: string } {
   const slash = reference.indexOf('/');
   const first = slash < 0 ? '' : reference.slice(0, slash);
-  if (first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    return { host: first, path: reference.slice(slash + 1) };
-  }
-  return { host: 'docker.io', path: slash < 0 ? `library/${reference}` : reference };
+  const hasHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const host = hasHost ? first : 'docker.io';
+  const path = hasHost ? reference.slice(slash + 1) : reference;
+  if (!DOCKER_HUB.has(host)) return { host, path };
+  return { host: 'docker.io', path: path.includes('/') ? path : `library/${path}` };
 }
 
-/** A registry host as image references name it: a DNS name or address, with an optional port. */
-export const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|\[[0-9a-f:]+\])(:\d{1,5})?$/;
+/**
+ * A registry host as image references name it: a DNS name or address with an optional port, or a
+ * single-label name with a port (`registry:5000`), which references read as a host too.
+ */
+export const REGISTRY_HOST = /^((localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|\[[0-9a-f:]+\])(:\d{1,5})?|[a-z0-9]([a-z0-9-]*[a-z0-9])?:\d{1,5})$/;
 
 /** A path component of a repository, as the OCI distribution specification allows it. */
 const PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;

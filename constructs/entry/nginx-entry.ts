@@ -21,10 +21,10 @@ import type { RouteSpec } from './tenant-routes';
 export type EntryController = 'nginx' | 'ingress-nginx';
 export const ENTRY_CONTROLLERS: readonly EntryController[] = ['nginx', 'ingress-nginx'];
 
-/** The `spec.controller` of each controller's IngressClass. */
 /** The entry's Helm release, whose name the chart's pod labels carry. */
 const RELEASE_NAME = 'nginx-entry';
 
+/** The `spec.controller` of each controller's IngressClass. */
 const CONTROLLER_NAMES: Record<EntryController, string> = {
   'nginx': 'nginx.org/ingress-controller',
   'ingress-nginx': 'k8s.io/ingress-nginx',

@@ -6,7 +6,7 @@ import { HostSpec } from './host-set';
 import { SUPER_ADMIN_CONF } from './kube-vip';
 import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
 import { NodePool } from './node-pool';
-import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU } from './node-sku';
+import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU, NVIDIA_TOOLKIT_SETTINGS } from './node-sku';
 
 /** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
 export const BOOTSTRAP_KUBEADM_CONFIG = '/etc/kubernetes/prodk8s/kubeadm.yaml';
@@ -178,7 +178,7 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     'if command -v timedatectl >/dev/null; then [ "$(timedatectl show -p NTP --value)" = yes ] || fail "time synchronisation is off (timedatectl set-ntp true)"; fi',
     ...(pool.extendedResources.includes(NVIDIA_GPU) ? [
       'command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null || fail "the NVIDIA driver is required on a GPU node (nvidia-smi lists no GPU)"',
-      `[ -x ${NVIDIA_CONTAINER_RUNTIME} ] || fail "the NVIDIA Container Toolkit is required on a GPU node (${NVIDIA_CONTAINER_RUNTIME})"`,
+      `[ -x ${NVIDIA_CONTAINER_RUNTIME} ] && command -v nvidia-ctk >/dev/null || fail "the NVIDIA Container Toolkit is required on a GPU node (${NVIDIA_CONTAINER_RUNTIME}, nvidia-ctk)"`,
     ] : []),
     ...(layer.kubeProxy.mode === 'nftables'
       ? ['uname -r | awk -F. \'{ exit !($1 > 5 || ($1 == 5 && $2 >= 13)) }\' || fail "kube-proxy in nftables mode needs kernel 5.13 or newer: $(uname -r)"']
@@ -190,6 +190,12 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     'swapoff -a',
     "sed -i '/^[^#].*[[:space:]]swap[[:space:]]/s/^/#/' /etc/fstab",
     '',
+    ...(pool.extendedResources.includes(NVIDIA_GPU) ? [
+      '# A container gets the GPUs the device plugin allocated to it, as volume mounts; an unprivileged',
+      '# container naming others in NVIDIA_VISIBLE_DEVICES gets none.',
+      `nvidia-ctk config --in-place ${NVIDIA_TOOLKIT_SETTINGS.map(setting => `--set ${setting}`).join(' ')}`,
+      '',
+    ] : []),
     ...KERNEL_MODULES.map(name => `modprobe ${name}`),
     // This file alone: `sysctl --system` would stop the script on any other file's unknown key.
     'sysctl -p /etc/sysctl.d/90-prodk8s.conf >/dev/null',

@@ -30,5 +30,16 @@ export const NVIDIA_GPU = 'nvidia.com/gpu';
  */
 export const NVIDIA_CONTAINER_RUNTIME = '/usr/bin/nvidia-container-runtime';
 
+/**
+ * The NVIDIA Container Toolkit settings of a GPU node: GPUs only as the
+ * volume mounts the device plugin requests for a container, never from an
+ * unprivileged container's `NVIDIA_VISIBLE_DEVICES`, which would let any
+ * pod use GPUs past its quota.
+ */
+export const NVIDIA_TOOLKIT_SETTINGS = [
+  'accept-nvidia-visible-devices-envvar-when-unprivileged=false',
+  'accept-nvidia-visible-devices-as-volume-mounts=true',
+] as const;
+
 /** The kubelet's default `maxPods`. */
 export const DEFAULT_MAX_PODS = 110;

@@ -75,8 +75,8 @@ export interface StorageClassesProps {
 export class StorageClasses extends Construct {
   constructor(scope: Construct, id: string, props: StorageClassesProps) {
     super(scope, id);
-    const { classes, defaultClass } = props.storage;
-    classes.forEach((storageClass, index) => {
+    const defaultClass = props.storage.defaultClass;
+    storageClassesOf(props).forEach((storageClass, index) => {
       const metadata = {
         name: storageClass.name,
         labels: { [Labels.MANAGED_BY]: 'prodk8s' },
@@ -102,11 +102,20 @@ export class StorageClasses extends Construct {
   }
 }
 
+/** The classes of a cluster's storage spec; none when it has no list (which its checks report). */
+export function storageClassesOf(spec: { readonly storage?: StorageSpec }): readonly StorageClassSpec[] {
+  return Array.isArray(spec.storage?.classes) ? spec.storage.classes : [];
+}
+
 /** The rules of a storage spec: unique valid names, the fields of each provisioner, a default that exists. */
 export function checkStorage(checks: Checks, storage: StorageSpec | undefined): void {
   if (storage === undefined) return;
+  if (!Array.isArray(storage.classes)) {
+    checks.fail('storage.classes', storage.classes, 'must be a list of StorageClasses, such as [{ name: \'nfs\', provisioner: \'nfs\', nfs: { … } }]');
+    return;
+  }
   const names = new Set<string>();
-  (storage.classes ?? []).forEach((storageClass, index) => {
+  storage.classes.forEach((storageClass, index) => {
     const field = `storage.classes[${index}]`;
     checks.expect(isDns1123Subdomain(storageClass.name), `${field}.name`, storageClass.name, 'must be a DNS-1123 subdomain, as object names are');
     checks.expect(!names.has(storageClass.name), `${field}.name`, storageClass.name, 'StorageClass names must be unique');
@@ -132,7 +141,7 @@ export function checkStorage(checks: Checks, storage: StorageSpec | undefined): 
       checks.expect(storageClass.localPath === undefined, `${field}.localPath`, storageClass.localPath, 'is for provisioner "local-path" only');
     }
   });
-  const localPathClasses = (storage.classes ?? []).filter(storageClass => storageClass.provisioner === 'local-path');
+  const localPathClasses = storage.classes.filter(storageClass => storageClass.provisioner === 'local-path');
   checks.expect(localPathClasses.length <= 1, 'storage.classes', localPathClasses.map(storageClass => storageClass.name).join(', '),
     'may hold one class of provisioner "local-path": its one provisioner has one directory per node');
   if (storage.defaultClass !== undefined) {

@@ -123,8 +123,8 @@ export class TenantQuota extends Construct {
         'services.loadbalancers': String(quota.loadBalancerServices ?? 0),
         'persistentvolumeclaims': String(quota.persistentVolumeClaims ?? 0),
         'requests.storage': quota.storage ?? '0',
-        ...Object.fromEntries(Object.keys(quota.storageClasses ?? {}).sort().flatMap(name => {
-          const budget = quota.storageClasses![name];
+        // A malformed budget (from plain JavaScript or JSON) is left out here and reported by the cluster's checks.
+        ...Object.fromEntries(Object.entries(storageBudgets(quota)).flatMap(([name, budget]) => {
           return [
             [`${name}.storageclass.storage.k8s.io/requests.storage`, budget.storage],
             ...budget.persistentVolumeClaims === undefined ? [] : [[`${name}.storageclass.storage.k8s.io/persistentvolumeclaims`, String(budget.persistentVolumeClaims)]],
@@ -167,4 +167,12 @@ export class TenantQuota extends Construct {
 
 function compute(prefix: 'requests' | 'limits', resources: ComputeLimits | undefined): Record<string, k8s.Quantity> {
   return kubeQuantities({ [`${prefix}.cpu`]: resources?.cpu, [`${prefix}.memory`]: resources?.memory });
+}
+
+/** The well-formed per-class budgets of a quota, by class name, sorted. */
+function storageBudgets(quota: TenantQuotaOptions): Record<string, StorageClassQuota> {
+  const budgets: unknown = quota.storageClasses;
+  if (typeof budgets !== 'object' || budgets === null || Array.isArray(budgets)) return {};
+  return Object.fromEntries(Object.entries(budgets as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .filter((entry): entry is [string, StorageClassQuota] => typeof entry[1] === 'object' && entry[1] !== null && typeof (entry[1] as StorageClassQuota).storage === 'string'));
 }

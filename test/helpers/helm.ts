@@ -67,8 +67,8 @@ export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart 
     writeFileSync(join(folder, 'values.json'), JSON.stringify(addon.values));
     const output = execFileSync(helmBinary(), [
       'template', addon.releaseName, chart, '--namespace', addon.namespace, '--values', join(folder, 'values.json'), '--kube-version', kubernetesVersion,
-      // nginx-ingress's values.schema.json refers to schemas on the internet; the value keys are checked at synth instead.
-      '--skip-schema-validation',
+      // nginx-ingress's values.schema.json refers to schemas on the internet; its value keys are checked at synth instead.
+      ...addon.chart.name === 'nginx-ingress' ? ['--skip-schema-validation'] : [],
       ...options.includeCrds ? ['--include-crds'] : [],
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     return parseAllDocuments(output).map(document => document.toJS()).filter(object => object);

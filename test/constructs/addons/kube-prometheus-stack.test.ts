@@ -151,7 +151,7 @@ describe('KubePrometheusStack values', () => {
       },
       { name: 'null' },
     ]);
-    expect(alertmanager.podDisruptionBudget).toEqual({ enabled: true, maxUnavailable: 1 });
+    expect(alertmanager.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 2 });
     expect(alertmanager.alertmanagerSpec).toEqual({
       replicas: 3,
       podAntiAffinity: 'hard',

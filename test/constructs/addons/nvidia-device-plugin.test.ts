@@ -33,6 +33,9 @@ describe('the device plugin of prod\'s gpu pool, rendered by its chart', () => {
       expect(pod.priorityClassName).toBe('system-node-critical');
       expect(daemonSet.metadata.namespace).toBe('nvidia-device-plugin');
     }
+    // GPUs are handed over as volume mounts, which the kubelet sets, not as the variable any pod could set.
+    const env = daemonSets[0].spec.template.spec.containers[0].env as { name: string; value: string }[];
+    expect(env).toContainEqual({ name: 'DEVICE_LIST_STRATEGY', value: 'volume-mounts' });
     expect(daemonSets[1].spec.template.spec.nodeSelector).toEqual({ 'nvidia.com/mps.capable': 'true' });
   });
 
@@ -56,7 +59,10 @@ describe('GPU pools in the node layer', () => {
     const gpu = containerd('node/pools/gpu/cloud-init-test-gpu-1.yaml');
     expect(gpu).toContain("[plugins.'io.containerd.cri.v1.runtime'.containerd]\n  default_runtime_name = 'nvidia'\n");
     expect(gpu).toContain(`[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.nvidia.options]\n  BinaryName = '${NVIDIA_CONTAINER_RUNTIME}'\n  SystemdCgroup = true\n`);
-    expect(script('node/pools/gpu/cloud-init-test-gpu-1.yaml')).toContain(`[ -x ${NVIDIA_CONTAINER_RUNTIME} ] || fail`);
+    expect(script('node/pools/gpu/cloud-init-test-gpu-1.yaml')).toContain(`[ -x ${NVIDIA_CONTAINER_RUNTIME} ] && command -v nvidia-ctk >/dev/null || fail`);
+    // GPUs only as the plugin's volume mounts: an unprivileged container's NVIDIA_VISIBLE_DEVICES gets none.
+    expect(script('node/pools/gpu/cloud-init-test-gpu-1.yaml')).toContain('nvidia-ctk config --in-place '
+      + '--set accept-nvidia-visible-devices-envvar-when-unprivileged=false --set accept-nvidia-visible-devices-as-volume-mounts=true\n');
     expect(script('node/pools/gpu/cloud-init-test-gpu-1.yaml')).toContain('nvidia-smi -L');
   });
 

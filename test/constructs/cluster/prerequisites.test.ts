@@ -13,17 +13,19 @@ describe('the prerequisites of prod', () => {
   test('name every Secret the model refers to, with the keys it must hold, and every external provider', () => {
     expect(prerequisites).toEqual([
       { kind: 'GitOps engine', name: 'Flux', namespace: 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' },
+      { kind: 'NFS export', name: 'nfs.prod.example.com:/exports/k8s-prod', holds: ['writable by root from every node'], usedBy: 'storage class nfs' },
       { kind: 'Secret', name: 'alertmanager-receivers', namespace: 'monitoring', holds: ['pagerduty-routing-key', 'slack-api-url'], usedBy: 'addons.monitoring.alertmanager.receivers' },
       { kind: 'Secret', name: 'grafana-admin', namespace: 'monitoring', holds: ['admin-password', 'admin-user'], usedBy: 'addons.monitoring.grafana' },
       { kind: 'Secret', name: 'www-example-com-tls', namespace: 'web', holds: ['tls.crt', 'tls.key'], usedBy: 'the routes of www.example.com' },
-      { kind: 'StorageClass', name: 'fast-ssd', holds: [], usedBy: 'storage.classes' },
+      // The model cannot annotate a class it does not create.
+      { kind: 'StorageClass', name: 'fast-ssd', holds: ['storageclass.kubernetes.io/is-default-class: "true"'], usedBy: 'storage.classes, storage.defaultClass' },
     ]);
   });
 
   test('are listed in SUMMARY.md', () => {
     const summary = environmentSummary(cluster(prod));
     expect(summary).toContain('| Secret | alertmanager-receivers | monitoring | `pagerduty-routing-key`, `slack-api-url` | addons.monitoring.alertmanager.receivers |\n');
-    expect(summary).toContain('| StorageClass | fast-ssd | - | - | storage.classes |\n');
+    expect(summary).toContain('| StorageClass | fast-ssd | - | `storageclass.kubernetes.io/is-default-class: "true"` | storage.classes, storage.defaultClass |\n');
   });
 });
 

@@ -12,6 +12,10 @@ describe('ImageRegistry', () => {
     ['nginx/nginx-ingress', 'registry.internal:5000/nginx/nginx-ingress'],
     ['busybox:1.37', 'registry.internal:5000/library/busybox:1.37'],
     ['docker.io/library/busybox:1.37', 'registry.internal:5000/library/busybox:1.37'],
+    // One image however Docker Hub is named: official images live under library/.
+    ['docker.io/busybox:1.37', 'registry.internal:5000/library/busybox:1.37'],
+    ['index.docker.io/busybox:1.37', 'registry.internal:5000/library/busybox:1.37'],
+    ['registry-1.docker.io/grafana/grafana:12.1.0', 'registry.internal:5000/grafana/grafana:12.1.0'],
     ['localhost:5000/team/app:1.0', 'registry.internal:5000/team/app:1.0'],
   ])('moves %s to %s, path and tag kept', (reference, moved) => {
     expect(registry.image(reference)).toBe(moved);
@@ -35,7 +39,7 @@ describe('ImageRegistry', () => {
 });
 
 describe('isImageRegistry', () => {
-  test.each(['registry.internal', 'registry.internal:5000', 'harbor.example.com/k8s', 'harbor.example.com/k8s/mirror', 'localhost:5000', '[fd00::1]:5000'])(
+  test.each(['registry.internal', 'registry.internal:5000', 'harbor.example.com/k8s', 'harbor.example.com/k8s/mirror', 'localhost:5000', '[fd00::1]:5000', 'registry:5000'])(
     'accepts %s', registry => expect(isImageRegistry(registry)).toBe(true));
 
   test.each([

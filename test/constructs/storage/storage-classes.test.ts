@@ -76,7 +76,7 @@ describe('references without a provider', () => {
       '[test/cluster] addons.monitoring.prometheus.storage.storageClassName = "fast-ssd": must be one of storage.classes (nfs): its pods would stay Pending',
       '[test/cluster] addons.monitoring.alertmanager.storage = "1Gi": names no storageClassName and storage.defaultClass is not set: its pods would stay Pending',
       '[test/cluster] tenants[0].quota.storageClasses = "ssd": must be one of storage.classes (nfs)',
-      '[test/cluster] tenants[0].quota.storageClasses.ssd.storage = "20Gi": must be within quota.storage (10Gi)',
+      '[test/cluster] tenants[0].quota.storageClasses.ssd.storage = "20Gi": must be within quota.storage (10Gi): the tenant\'s total caps every class',
     ]);
     const withoutClasses = tenantSpec({ quota: { requests: { cpu: '2', memory: '4Gi' }, pods: 20, persistentVolumeClaims: 2, storage: '10Gi' } });
     expect(problems({ tenants: [withoutClasses] })).toEqual([
@@ -102,6 +102,47 @@ describe('references without a provider', () => {
       '[test/cluster] storage.classes[2].provisioner = "ceph": must be one of "local-path", "nfs", "external"',
       '[test/cluster] storage.classes[2].reclaimPolicy = "Recycle": must be one of "Delete", "Retain"',
       '[test/cluster] storage.defaultClass = "standard": must be one of storage.classes',
+    ]);
+  });
+
+  test('per-class budgets are held to the quota\'s totals, defaults included', () => {
+    const tenant = tenantSpec({ quota: {
+      requests: { cpu: '2', memory: '4Gi' }, pods: 20,
+      storageClasses: { nfs: { storage: '100Gi', persistentVolumeClaims: 5 } },
+    } });
+    expect(problems({ storage: NFS, tenants: [tenant] })).toEqual([
+      '[test/cluster] tenants[0].quota.storageClasses.nfs.storage = "100Gi": must be within quota.storage (0, its default): the tenant\'s total caps every class',
+      '[test/cluster] tenants[0].quota.storageClasses.nfs.persistentVolumeClaims = 5: must be within quota.persistentVolumeClaims (0, its default)',
+    ]);
+  });
+});
+
+describe('storage input from plain JavaScript or JSON', () => {
+  const problems = (overrides: Record<string, unknown>) => problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec(overrides as Partial<ClusterSpec>)));
+
+  test('is refused field by field, never with a TypeError', () => {
+    expect(problems({ storage: { defaultClass: 'nfs' } })).toEqual([
+      '[test/cluster] storage.classes = (missing): must be a list of StorageClasses, such as [{ name: \'nfs\', provisioner: \'nfs\', nfs: { … } }]',
+    ]);
+    const quota = (storageClasses: unknown) => ({ requests: { cpu: '2', memory: '4Gi' }, pods: 20, storage: '10Gi', storageClasses });
+    expect(problems({ storage: NFS, tenants: [tenantSpec({ quota: quota({ nfs: null }) as any })] })).toEqual([
+      '[test/cluster] tenants[0].quota.storageClasses.nfs = null: must be a budget such as { storage: \'100Gi\', persistentVolumeClaims: 4 }',
+    ]);
+    expect(problems({ storage: NFS, tenants: [tenantSpec({ quota: quota('nfs') as any })] })).toEqual([
+      '[test/cluster] tenants[0].quota.storageClasses = "nfs": must map StorageClass names to budgets, such as { nfs: { storage: \'100Gi\' } }',
+    ]);
+    expect(problems({ storage: NFS, tenants: [tenantSpec({ quota: quota({ nfs: {} }) as any })] })).toEqual([
+      '[test/cluster] tenants[0].quota.storageClasses.nfs.storage = (missing): must be the storage its claims of the class may request, such as 100Gi',
+    ]);
+  });
+
+  test('an extended-resource list or a registry of the wrong type is refused, not a crash', () => {
+    expect(problems({ externalExtendedResources: 'amd.com/gpu' })).toEqual([
+      '[test/cluster] externalExtendedResources = "amd.com/gpu": must be a list of extended resource names, such as ["example.com/fpga"]',
+    ]);
+    const workload = { name: 'api', image: 'ghcr.io/example/api:1.0.0', resources: { requests: { cpu: '100m', memory: '64Mi' } } };
+    expect(problems({ images: { registry: 5000 }, tenants: [tenantSpec({ workloads: [workload] })] })).toEqual([
+      expect.stringMatching(/^\[test\/cluster\] images.registry = "5000": must be a registry host/),
     ]);
   });
 });
