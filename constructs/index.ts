@@ -11,6 +11,7 @@ export * from './addons/node-problem-detector';
 export * from './addons/node-problem-taints';
 export * from './addons/nfs-csi-driver';
 export * from './addons/nvidia-device-plugin';
+export * from './addons/rook-ceph';
 export * from './cluster/cluster-addons';
 export * from './cluster/cluster-spec';
 export * from './cluster/prerequisites';

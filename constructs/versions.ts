@@ -43,6 +43,11 @@ export const Versions = {
     nginxIngress: { repository: 'oci://ghcr.io/nginx/charts', name: 'nginx-ingress', version: '2.6.4' },
     ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', name: 'ingress-nginx', version: '4.15.1' },
     csiDriverNfs: { repository: 'https://kubernetes-csi.github.io/csi-driver-nfs', name: 'csi-driver-nfs', version: '4.13.4' },
+    // Ceph through Rook: the operator, the Ceph-CSI drivers (Rook 1.20 leaves them to their own chart, at the
+    // version its tests install) and the cluster.
+    rookCeph: { repository: 'https://charts.rook.io/release', name: 'rook-ceph', version: 'v1.20.6' },
+    cephCsiDrivers: { repository: 'https://ceph.github.io/ceph-csi-operator', name: 'ceph-csi-drivers', version: '1.0.4' },
+    rookCephCluster: { repository: 'https://charts.rook.io/release', name: 'rook-ceph-cluster', version: 'v1.20.6' },
     nvidiaDevicePlugin: { repository: 'https://nvidia.github.io/k8s-device-plugin', name: 'nvidia-device-plugin', version: '0.20.0' },
     // SIG Node's Node Readiness Controller: chart 0.5.0 as registry.k8s.io serves it, promoted on 2026-08-20 and
     // built from main at or after 4ff905d (the v0.5.0 tag builds a chart versioned 0.1.0); see addons/chart-index.json.

@@ -55,6 +55,20 @@ export const ChartImages: { readonly [chart in keyof typeof Versions.charts]: Ch
   csiDriverNfs: registry => ({
     image: { baseRepo: registry.registry, nfs: { repository: registry.image('registry.k8s.io/sig-storage/nfsplugin') } },
   }),
+  rookCeph: registry => ({
+    image: { repository: registry.image('docker.io/rook/ceph') },
+    // The Ceph-CSI images, which Rook hands to the CSI operator in its image-set ConfigMap.
+    csi: Object.fromEntries(Object.entries({
+      cephcsi: 'quay.io/cephcsi/cephcsi', registrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar',
+      provisioner: 'registry.k8s.io/sig-storage/csi-provisioner', snapshotter: 'registry.k8s.io/sig-storage/csi-snapshotter',
+      attacher: 'registry.k8s.io/sig-storage/csi-attacher', resizer: 'registry.k8s.io/sig-storage/csi-resizer', csiAddons: 'quay.io/csiaddons/k8s-sidecar',
+    }).map(([name, upstream]) => [name, { repository: registry.image(upstream) }])),
+    'ceph-csi-operator': { controllerManager: { manager: { image: { repository: registry.image('quay.io/cephcsi/ceph-csi-operator') } } } },
+  }),
+  // Its images are those of Rook's image-set ConfigMap.
+  cephCsiDrivers: () => ({}),
+  // Every Ceph daemon, the toolbox included, runs the Ceph image.
+  rookCephCluster: registry => ({ cephImage: { repository: registry.image('quay.io/ceph/ceph') } }),
   nvidiaDevicePlugin: registry => ({
     // gpu-feature-discovery runs the same image; node-feature-discovery is a sub-chart.
     image: { repository: registry.image('nvcr.io/nvidia/k8s-device-plugin') },

@@ -8,6 +8,7 @@ import { NodeProblemDetector } from '../addons/node-problem-detector';
 import { NodeProblemTaints } from '../addons/node-problem-taints';
 import { NfsCsiDriver } from '../addons/nfs-csi-driver';
 import { NvidiaDevicePlugin } from '../addons/nvidia-device-plugin';
+import { RookCeph } from '../addons/rook-ceph';
 import { isImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { NginxEntry } from '../entry/nginx-entry';
@@ -46,6 +47,8 @@ export class ClusterAddons extends Construct {
   public readonly entry?: NginxEntry;
   /** The device plugin of the GPU pools; none without a pool declaring `nvidia.com/gpu`. */
   public readonly nvidiaDevicePlugin?: NvidiaDevicePlugin;
+  /** Ceph through Rook; none without `storage.ceph`. */
+  public readonly rookCeph?: RookCeph;
   /** The NFS CSI driver; none without a StorageClass of provisioner `nfs`. */
   public readonly nfsCsiDriver?: NfsCsiDriver;
   /** The taints of node problems; none unless the spec asks for them. */
@@ -94,6 +97,22 @@ export class ClusterAddons extends Construct {
 
     const nfs = storageClassesOf(spec).some(storageClass => storageClass.provisioner === 'nfs');
     this.nfsCsiDriver = nfs ? new NfsCsiDriver(this, 'nfs-csi-driver', { imageRegistry, rawValues: addons.nfsCsiDriver?.rawValues, dependsOn: [network] }) : undefined;
+
+    const ceph = spec.storage?.ceph;
+    const cephPool = ceph && props.nodePools.find(pool => pool.name === ceph.nodePool);
+    const cephClasses = (provisioner: string) => storageClassesOf(spec).filter(storageClass => storageClass.provisioner === provisioner)
+      .map(storageClass => ({ name: storageClass.name, reclaimPolicy: storageClass.reclaimPolicy, isDefault: storageClass.name === spec.storage?.defaultClass }));
+    // Without its pool (reported by the cluster's checks) there is nothing to place it on.
+    this.rookCeph = ceph && cephPool ? new RookCeph(this, 'rook-ceph', {
+      pool: { name: cephPool.name, nodes: cephPool.hosts.map(host => host.name), taints: cephPool.taints },
+      deviceFilter: ceph.deviceFilter,
+      replicas: ceph.replicas ?? 3,
+      blockClasses: cephClasses('ceph-block'),
+      filesystemClasses: cephClasses('ceph-filesystem'),
+      imageRegistry,
+      monitoring,
+      dependsOn: [network],
+    }) : undefined;
 
     const { enabled: metricsServerEnabled, ...metricsServer } = addons.metricsServer ?? {};
     this.metricsServer = metricsServerEnabled === false ? undefined : new MetricsServer(this, 'metrics-server', {
@@ -150,6 +169,7 @@ export class ClusterAddons extends Construct {
     this.all = [
       ...this.network, approver, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
       ...this.nvidiaDevicePlugin ? [this.nvidiaDevicePlugin.release] : [], ...this.nfsCsiDriver ? [this.nfsCsiDriver.release] : [],
+      ...this.rookCeph ? this.rookCeph.addons : [],
       ...this.entry ? [this.entry.release] : [], ...this.nodeProblemTaints ? [this.nodeProblemTaints.release] : [],
     ];
   }

@@ -335,6 +335,19 @@ export class ProductionCluster extends Construct {
         checks.expect(defaultClass !== undefined, field, volume.size, 'names no storageClassName and storage.defaultClass is not set: its pods would stay Pending');
       }
     }
+    const ceph = this.spec.storage?.ceph;
+    if (ceph !== undefined) {
+      const pool = this.poolsByName.get(ceph.nodePool);
+      const replicas = ceph.replicas ?? 3;
+      if (pool === undefined) {
+        checks.fail('storage.ceph.nodePool', ceph.nodePool, `must be one of nodePools (${this.nodePools.map(p => p.name).join(', ')})`);
+      } else {
+        // Three monitors on three nodes keep a quorum through the loss of one; each copy of an object on another node.
+        const needed = Math.max(3, Number.isInteger(replicas) ? replicas : 3);
+        checks.expect(pool.hosts.length >= needed, 'storage.ceph.nodePool', ceph.nodePool,
+          `has ${pool.hosts.length} node(s); Ceph needs ${needed}: three monitors on different nodes, and ${replicas} copies of every object on different nodes`);
+      }
+    }
     this.tenantSpecs.forEach((tenant, index) => {
       const quota = tenant.quota;
       if (quota === undefined) return;

@@ -38,10 +38,12 @@ export interface StorageClassSpec {
    * What provisions its volumes: `local-path`, a directory on the node the first pod runs on (Rancher's
    * local-path provisioner, which the model installs; for small clusters and scratch data, as the volume
    * is lost with its node); `nfs`, subdirectories of an NFS export through the NFS CSI driver (an add-on
-   * the model installs); `external`, a provisioner installed outside the model, such as a cloud's or a
-   * storage array's CSI driver, whose class must exist before the add-ons: an external prerequisite.
+   * the model installs); `ceph-block` (RBD images, one pod at a time) and `ceph-filesystem` (CephFS,
+   * shared by many pods), from the Ceph cluster of `storage.ceph`, which Rook installs; `external`, a
+   * provisioner installed outside the model, such as a cloud's or a storage array's CSI driver, whose
+   * class must exist before the add-ons: an external prerequisite.
    */
-  readonly provisioner: 'local-path' | 'nfs' | 'external';
+  readonly provisioner: StorageProvisioner;
   /** The NFS export; with provisioner `nfs` only. */
   readonly nfs?: NfsExport;
   /** Where on the nodes; with provisioner `local-path` only. */
@@ -53,9 +55,34 @@ export interface StorageClassSpec {
   readonly reclaimPolicy?: 'Delete' | 'Retain';
 }
 
+/** What provisions a StorageClass's volumes. */
+export type StorageProvisioner = 'local-path' | 'nfs' | 'ceph-block' | 'ceph-filesystem' | 'external';
+export const STORAGE_PROVISIONERS: readonly StorageProvisioner[] = ['local-path', 'nfs', 'ceph-block', 'ceph-filesystem', 'external'];
+
+/** A Ceph cluster on a node pool of its own, which Rook installs and the `ceph-*` classes use. */
+export interface CephSpec {
+  /** The node pool whose nodes run Ceph: their disks become OSDs; monitors and managers run there too. */
+  readonly nodePool: string;
+  /**
+   * Which disks become OSDs: a regular expression of device names, such as `^nvme[0-9]n1$`.
+   * @default every disk of those nodes without a partition or filesystem
+   */
+  readonly deviceFilter?: string;
+  /**
+   * Copies of every object, each on another node of the pool.
+   * @default 3
+   */
+  readonly replicas?: number;
+}
+
 /** The cluster's storage: its StorageClasses and which one a claim without a class gets. */
 export interface StorageSpec {
   readonly classes: readonly StorageClassSpec[];
+  /**
+   * The Ceph cluster of the `ceph-block` and `ceph-filesystem` classes.
+   * @default none
+   */
+  readonly ceph?: CephSpec;
   /**
    * The class of claims that name none (`storageclass.kubernetes.io/is-default-class`).
    * @default none: a claim without a class stays Pending
@@ -120,7 +147,10 @@ export function checkStorage(checks: Checks, storage: StorageSpec | undefined): 
     checks.expect(isDns1123Subdomain(storageClass.name), `${field}.name`, storageClass.name, 'must be a DNS-1123 subdomain, as object names are');
     checks.expect(!names.has(storageClass.name), `${field}.name`, storageClass.name, 'StorageClass names must be unique');
     names.add(storageClass.name);
-    checks.oneOf(`${field}.provisioner`, storageClass.provisioner, ['local-path', 'nfs', 'external']);
+    checks.oneOf(`${field}.provisioner`, storageClass.provisioner, STORAGE_PROVISIONERS);
+    if (storageClass.provisioner?.startsWith('ceph-')) {
+      checks.expect(storage.ceph !== undefined, `${field}.provisioner`, storageClass.provisioner, 'needs storage.ceph, the Ceph cluster it comes from');
+    }
     checks.oneOf(`${field}.reclaimPolicy`, storageClass.reclaimPolicy, ['Delete', 'Retain']);
     if (storageClass.provisioner === 'nfs') {
       const nfs = storageClass.nfs;
@@ -144,6 +174,22 @@ export function checkStorage(checks: Checks, storage: StorageSpec | undefined): 
   const localPathClasses = storage.classes.filter(storageClass => storageClass.provisioner === 'local-path');
   checks.expect(localPathClasses.length <= 1, 'storage.classes', localPathClasses.map(storageClass => storageClass.name).join(', '),
     'may hold one class of provisioner "local-path": its one provisioner has one directory per node');
+  if (storage.ceph !== undefined) {
+    checks.expect(storage.classes.some(storageClass => storageClass.provisioner?.startsWith('ceph-')), 'storage.ceph', storage.ceph.nodePool,
+      'no class of provisioner ceph-block or ceph-filesystem uses it: a Ceph cluster no volume comes from');
+    const replicas = storage.ceph.replicas;
+    if (replicas !== undefined) checks.expect(Number.isInteger(replicas) && replicas >= 2, 'storage.ceph.replicas', replicas, 'must be a whole number, 2 or more: one copy is lost with its disk');
+    const filter = storage.ceph.deviceFilter;
+    if (filter !== undefined) {
+      let valid = typeof filter === 'string' && filter.length > 0;
+      try {
+        if (valid) new RegExp(filter);
+      } catch {
+        valid = false;
+      }
+      checks.expect(valid, 'storage.ceph.deviceFilter', filter, 'must be a regular expression of device names, such as ^nvme[0-9]n1$');
+    }
+  }
   if (storage.defaultClass !== undefined) {
     checks.expect(names.has(storage.defaultClass), 'storage.defaultClass', storage.defaultClass, 'must be one of storage.classes');
   }

@@ -1,5 +1,5 @@
 import { ClusterSpec } from '../../constructs';
-import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, TENANT_PRIORITY_CLASSES } from './shared';
+import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, STORAGE_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
  * Production: three control plane nodes behind a virtual IP with a dedicated
@@ -27,11 +27,13 @@ export const prod: ClusterSpec = {
   images: {
     mirrors: Object.fromEntries(['registry.k8s.io', 'docker.io', 'quay.io', 'ghcr.io'].map(registry => [registry, ['https://mirror.prod.example.com']])),
   },
-  // Block volumes from the storage array, whose CSI driver the storage team installs (an external
-  // prerequisite); shared files on NFS, kept when their claim goes.
+  // Block volumes and a shared filesystem from Ceph on the storage nodes' NVMe disks, three copies of
+  // everything; shared files on NFS, kept when their claim goes.
   storage: {
+    ceph: { nodePool: 'storage', deviceFilter: '^nvme[0-9]+n1$', replicas: 3 },
     classes: [
-      { name: 'fast-ssd', provisioner: 'external' },
+      { name: 'fast-ssd', provisioner: 'ceph-block' },
+      { name: 'shared-fs', provisioner: 'ceph-filesystem' },
       { name: 'nfs', provisioner: 'nfs', reclaimPolicy: 'Retain', nfs: { server: 'nfs.prod.example.com', share: '/exports/k8s-prod' } },
     ],
     defaultClass: 'fast-ssd',
@@ -78,6 +80,15 @@ export const prod: ClusterSpec = {
         topologyManagerPolicy: 'restricted',
         topologyManagerScope: 'pod',
       },
+    },
+    {
+      // Ceph's monitors, managers and OSDs, and nothing else.
+      name: 'storage',
+      count: 3,
+      firstAddress: '10.30.5.10',
+      sku: { cpu: '16', memory: '64Gi', ephemeralStorage: '200Gi' },
+      taints: [STORAGE_TAINT],
+      kubelet: GENERAL_KUBELET,
     },
   ],
   entry: { namespace: 'nginx-entry', nodePorts: { http: 30080, https: 30443 } },

@@ -10,6 +10,9 @@ export const TENANT_PRIORITY_CLASSES: readonly PriorityClassSpec[] = [
 /** Entry nodes run only the NGINX entry. */
 export const ENTRY_TAINT: TaintSpec = { key: 'prodk8s.io/entry', value: 'true', effect: 'NoSchedule' };
 
+/** Storage nodes run only Ceph, which tolerates this. */
+export const STORAGE_TAINT: TaintSpec = { key: 'prodk8s.io/storage', value: 'ceph', effect: 'NoSchedule' };
+
 /** A dedicated pool's taint: only its tenant tolerates it. */
 export function dedicatedTaint(pool: string): TaintSpec {
   return { key: 'prodk8s.io/dedicated', value: pool, effect: 'NoSchedule' };

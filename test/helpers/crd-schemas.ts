@@ -47,13 +47,20 @@ const goRegExp = Object.assign((pattern: string, flags: string) => {
   }
 }, { code: 'goRegExp' });
 
-/** The schema without the Kubernetes extensions ajv does not know, which carry no constraint it could check. */
+/** The schema without the Kubernetes extensions ajv does not know, which carry no constraint it could check, in JSON Schema's terms. */
 function stripped(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(stripped);
   if (schema === null || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
+  const node = schema as Record<string, unknown>;
   for (const [key, value] of Object.entries(schema)) {
     if (key.startsWith('x-kubernetes-')) continue;
+    // OpenAPI's `nullable` is JSON Schema's null type.
+    if (key === 'nullable') continue;
+    if (key === 'type' && node.nullable === true && typeof value === 'string') {
+      out.type = [value, 'null'];
+      continue;
+    }
     // Under `properties` every key is a field name, not a keyword.
     out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, stripped(v)])) : stripped(value);
   }

@@ -17,15 +17,13 @@ describe('the prerequisites of prod', () => {
       { kind: 'Secret', name: 'alertmanager-receivers', namespace: 'monitoring', holds: ['pagerduty-routing-key', 'slack-api-url'], usedBy: 'addons.monitoring.alertmanager.receivers' },
       { kind: 'Secret', name: 'grafana-admin', namespace: 'monitoring', holds: ['admin-password', 'admin-user'], usedBy: 'addons.monitoring.grafana' },
       { kind: 'Secret', name: 'www-example-com-tls', namespace: 'web', holds: ['tls.crt', 'tls.key'], usedBy: 'the routes of www.example.com' },
-      // The model cannot annotate a class it does not create.
-      { kind: 'StorageClass', name: 'fast-ssd', holds: ['storageclass.kubernetes.io/is-default-class: "true"'], usedBy: 'storage.classes, storage.defaultClass' },
     ]);
   });
 
   test('are listed in SUMMARY.md', () => {
     const summary = environmentSummary(cluster(prod));
     expect(summary).toContain('| Secret | alertmanager-receivers | monitoring | `pagerduty-routing-key`, `slack-api-url` | addons.monitoring.alertmanager.receivers |\n');
-    expect(summary).toContain('| StorageClass | fast-ssd | - | `storageclass.kubernetes.io/is-default-class: "true"` | storage.classes, storage.defaultClass |\n');
+    expect(summary).toContain('| NFS export | nfs.prod.example.com:/exports/k8s-prod | - | `writable by root from every node` | storage class nfs |\n');
   });
 });
 
@@ -35,6 +33,14 @@ test('an external API endpoint, external extended resources and Argo CD are prer
     gitops: { engine: 'argocd' },
   });
   expect(cluster(spec).prerequisites.map(p => `${p.kind} ${p.name}`)).toEqual(['API endpoint api.example.com:6443', 'GitOps engine Argo CD']);
+});
+
+test('an external default StorageClass must carry the default-class annotation, which the model cannot set on it', () => {
+  const spec = clusterSpec({ storage: { classes: [{ name: 'san', provisioner: 'external' }, { name: 'archive', provisioner: 'external' }], defaultClass: 'san' } });
+  expect(cluster(spec).prerequisites.filter(p => p.kind === 'StorageClass')).toEqual([
+    { kind: 'StorageClass', name: 'archive', holds: [], usedBy: 'storage.classes' },
+    { kind: 'StorageClass', name: 'san', holds: ['storageclass.kubernetes.io/is-default-class: "true"'], usedBy: 'storage.classes, storage.defaultClass' },
+  ]);
 });
 
 test('the same Secret used twice is one prerequisite with the keys of both', () => {

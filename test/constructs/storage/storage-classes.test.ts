@@ -99,7 +99,7 @@ describe('references without a provider', () => {
       '[test/cluster] storage.classes[1].name = "nfs": StorageClass names must be unique',
       '[test/cluster] storage.classes[1].nfs = {"server":"x","share":"/y"}: is for provisioner "nfs" only',
       '[test/cluster] storage.classes[2].name = "Fast_SSD": must be a DNS-1123 subdomain, as object names are',
-      '[test/cluster] storage.classes[2].provisioner = "ceph": must be one of "local-path", "nfs", "external"',
+      '[test/cluster] storage.classes[2].provisioner = "ceph": must be one of "local-path", "nfs", "ceph-block", "ceph-filesystem", "external"',
       '[test/cluster] storage.classes[2].reclaimPolicy = "Recycle": must be one of "Delete", "Retain"',
       '[test/cluster] storage.defaultClass = "standard": must be one of storage.classes',
     ]);
