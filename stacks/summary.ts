@@ -1,4 +1,4 @@
-import { ProductionCluster, Quantity, requireValid } from '../constructs';
+import { Prerequisite, ProductionCluster, Quantity, requireValid } from '../constructs';
 import { NodePool } from '../constructs/nodes/node-pool';
 
 /**
@@ -52,7 +52,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
       '| kind | name | namespace | must hold | used by |',
       '|---|---|---|---|---|',
     ],
-    ...cluster.prerequisites.map(item => `| ${item.kind} | ${item.name} | ${item.namespace ?? '-'} | ${item.holds.map(key => `\`${key}\``).join(', ') || '-'} | ${item.usedBy} |`),
+    ...cluster.prerequisites.map(item => `| ${item.kind} | ${item.name} | ${item.namespace ?? '-'} | ${holdings(item)} | ${item.usedBy} |`),
     '',
     '## Node pools',
     '',
@@ -105,4 +105,10 @@ function percent(part: Quantity, whole: Quantity): string {
   if (whole.nanos === 0n) return 'n/a';
   const tenths = part.nanos * 1000n / whole.nanos;
   return `${tenths / 10n}.${tenths % 10n}%`;
+}
+
+/** What a prerequisite must hold: a Secret's keys and a class's annotation as code, anything else in words. */
+function holdings(item: Prerequisite): string {
+  if (item.holds.length === 0) return '-';
+  return item.kind === 'Secret' || item.kind === 'StorageClass' ? item.holds.map(key => `\`${key}\``).join(', ') : item.holds.join(', ');
 }

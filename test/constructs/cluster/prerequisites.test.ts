@@ -23,7 +23,7 @@ describe('the prerequisites of prod', () => {
   test('are listed in SUMMARY.md', () => {
     const summary = environmentSummary(cluster(prod));
     expect(summary).toContain('| Secret | alertmanager-receivers | monitoring | `pagerduty-routing-key`, `slack-api-url` | addons.monitoring.alertmanager.receivers |\n');
-    expect(summary).toContain('| NFS export | nfs.prod.example.com:/exports/k8s-prod | - | `writable by root from every node` | storage class nfs |\n');
+    expect(summary).toContain('| NFS export | nfs.prod.example.com:/exports/k8s-prod | - | writable by root from every node | storage class nfs |\n');
   });
 });
 
