@@ -241,6 +241,7 @@ export class ProductionCluster extends Construct {
       ingressFromNamespaces: [this.entryNamespace, this.addonSet.monitoring.release.namespace],
       placement: pool ? placementOn(pool) : undefined,
       adminRoleName: this.adminRole.roleName,
+      defaultPriorityClass: this.priorityClasses.globalDefault,
     });
     const enforced = (spec.podSecurity ?? this.spec.podSecurity)?.enforce ?? 'restricted';
     (spec.workloads ?? []).forEach((workload, index) => new TenantWorkload(tenant, `workloads[${index}]`, {

@@ -44,10 +44,13 @@ export interface PriorityClassesProps {
 export class PriorityClasses extends Construct {
   /** Names of the classes, for cross-checks. */
   public readonly names: ReadonlySet<string>;
+  /** The global default class, which pods that name none get. */
+  public readonly globalDefault?: string;
 
   constructor(scope: Construct, id: string, props: PriorityClassesProps) {
     super(scope, id);
     this.names = new Set(props.classes.map(c => c.name));
+    this.globalDefault = props.classes.find(c => c.globalDefault === true)?.name;
     props.classes.forEach((spec, index) => {
       // Index-based ids keep duplicate names constructible, so that validation can report them.
       new k8s.KubePriorityClass(this, String(index), {

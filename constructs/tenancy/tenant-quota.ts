@@ -91,16 +91,22 @@ export interface TenantQuotaProps {
   readonly quota: TenantQuotaOptions;
   /**
    * Budgets per PriorityClass.
-   * @default no budgets per class, and any class may be used
+   * @default no budgets per class: only the global default class may be used
    */
   readonly priorityQuotas?: readonly PriorityQuotaOptions[];
+  /**
+   * The cluster's global default PriorityClass, which pods that name no class get, and which needs no budget.
+   * @default none
+   */
+  readonly defaultPriorityClass?: string;
 }
 
 /**
  * The ResourceQuotas of one tenant: `compute` (cpu and memory), `objects`
  * (object counts and storage), one `priority-<class>` per PriorityClass budget,
- * and `priority-guard`, which refuses pods of classes without a budget (so a
- * tenant cannot slip past its budgets with `system-cluster-critical`).
+ * and `priority-guard`, which refuses pods of classes without a budget other
+ * than the global default (so a tenant cannot slip past its budgets, or
+ * preempt other tenants, with `system-node-critical`).
  */
 export class TenantQuota extends Construct {
   constructor(scope: Construct, id: string, props: TenantQuotaProps) {
@@ -146,18 +152,19 @@ export class TenantQuota extends Construct {
         },
       }, `priority-${index}`);
     });
-    if (priorityQuotas.length > 0) {
-      // Both expressions must match: a pod that names a class, and a class without a budget.
-      this.addQuota('priority-guard', namespace, {
-        hard: kubeQuantities({ pods: '0' }),
-        scopeSelector: {
-          matchExpressions: [
-            { scopeName: 'PriorityClass', operator: 'Exists' },
-            { scopeName: 'PriorityClass', operator: 'NotIn', values: priorityQuotas.map(b => b.priorityClass) },
-          ],
-        },
-      });
-    }
+    // Every tenant: both expressions must match, a pod that names a class and a class with no budget (the
+    // global default aside, which pods naming none get). So no tenant runs system-node-critical pods, nor
+    // a class it was given no budget for, and preempts others with them.
+    const allowed = [...new Set([...priorityQuotas.map(b => b.priorityClass), ...props.defaultPriorityClass ? [props.defaultPriorityClass] : []])];
+    this.addQuota('priority-guard', namespace, {
+      hard: kubeQuantities({ pods: '0' }),
+      scopeSelector: {
+        matchExpressions: [
+          { scopeName: 'PriorityClass', operator: 'Exists' },
+          ...allowed.length > 0 ? [{ scopeName: 'PriorityClass', operator: 'NotIn', values: allowed }] : [],
+        ],
+      },
+    });
   }
 
   private addQuota(name: string, namespace: string, spec: k8s.ResourceQuotaSpec, id = name): void {

@@ -101,6 +101,11 @@ export interface TenantProps extends TenantOptions {
    * @default 'namespace-admin'
    */
   readonly adminRoleName?: string;
+  /**
+   * The cluster's global default PriorityClass, which the tenant may use without a budget.
+   * @default none
+   */
+  readonly defaultPriorityClass?: string;
 }
 
 /**
@@ -127,7 +132,9 @@ export class Tenant extends Construct {
         annotations: props.placement ? placementAnnotations(props.placement) : undefined,
       },
     });
-    new TenantQuota(this, 'quota', { namespace: this.namespace, quota: props.quota, priorityQuotas: props.priorityQuotas });
+    new TenantQuota(this, 'quota', {
+      namespace: this.namespace, quota: props.quota, priorityQuotas: props.priorityQuotas, defaultPriorityClass: props.defaultPriorityClass,
+    });
     new TenantLimitRange(this, 'limits', { namespace: this.namespace, limits: props.limits });
     new TenantNetworkPolicies(this, 'network', {
       namespace: this.namespace,

@@ -67,8 +67,17 @@ describe('TenantQuota', () => {
     ]);
   });
 
-  test('renders no priority quotas without budgets', () => {
-    const objects = synthObjects(chart => new TenantQuota(chart, 'quota', { namespace: 'web', quota }));
-    expect(namesOf(objects, 'ResourceQuota')).toEqual(['compute', 'objects']);
+  test('guards a tenant without budgets too: only the global default class, or none', () => {
+    const withDefault = synthObjects(chart => new TenantQuota(chart, 'quota', { namespace: 'web', quota, defaultPriorityClass: 'low' }));
+    expect(namesOf(withDefault, 'ResourceQuota')).toEqual(['compute', 'objects', 'priority-guard']);
+    expect(findObject(withDefault, 'ResourceQuota', 'priority-guard', 'web').spec.scopeSelector.matchExpressions).toEqual([
+      { scopeName: 'PriorityClass', operator: 'Exists' },
+      { scopeName: 'PriorityClass', operator: 'NotIn', values: ['low'] },
+    ]);
+    // Without a default, any pod that names a class is refused.
+    const withoutDefault = synthObjects(chart => new TenantQuota(chart, 'quota', { namespace: 'web', quota }));
+    expect(findObject(withoutDefault, 'ResourceQuota', 'priority-guard', 'web').spec).toEqual({
+      hard: { pods: '0' }, scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'Exists' }] },
+    });
   });
 });

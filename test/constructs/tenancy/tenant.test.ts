@@ -37,7 +37,7 @@ describe('Tenant', () => {
     });
 
     test('its quotas, limit range and network policies in its namespace', () => {
-      expect(namesOf(objects, 'ResourceQuota')).toEqual(['compute', 'objects']);
+      expect(namesOf(objects, 'ResourceQuota')).toEqual(['compute', 'objects', 'priority-guard']);
       expect(findObject(objects, 'LimitRange', 'defaults', 'web')).toBeDefined();
       expect(namesOf(objects, 'NetworkPolicy')).toEqual(['allow-dns', 'allow-from-nginx-entry', 'allow-same-namespace', 'default-deny']);
       expect(objects.filter(o => o.kind !== 'Namespace').every(o => o.metadata.namespace === 'web')).toBe(true);
