@@ -26,7 +26,8 @@ export class AddonReleasesStack extends TerraformStack {
     super(scope, cluster.name);
     backendOf(this, cluster.terraformBackend);
     new provider.HelmProvider(this, 'helm', {
-      kubernetes: { configPath: cluster.access.kubeconfigPath, configContext: cluster.access.kubeContext },
+      // Every string Terraform reads is escaped, the provider's too.
+      kubernetes: { configPath: terraformLiteral(cluster.access.kubeconfigPath), configContext: terraformLiteral(cluster.access.kubeContext) },
     });
     for (const addon of cluster.addons) {
       this.releases.set(addon.releaseName, new release.Release(this, addon.releaseName, {

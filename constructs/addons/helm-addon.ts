@@ -2,6 +2,7 @@ import deepmerge from 'deepmerge';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { validateWith } from '../core/checks';
+import { credentialsIn } from '../core/credentials';
 import { ImageRegistry, isImageRegistry } from '../core/image-registry';
 import { unservedChart } from './chart-index';
 import { ChartValueKeys, ChartValues, isPlainObject, unknownValueKeys } from './chart-values';
@@ -102,6 +103,18 @@ export class HelmAddon extends Construct {
         checks.expect(props.images !== undefined, 'imageRegistry', props.imageRegistry,
           `needs the image settings of chart ${this.chart.name} (images), which say where each of its images is set`);
       }
+      for (const path of unsafeValueKeys({ values: typeof props.values === 'function' ? {} : props.values, rawValues: props.rawValues ?? {} })) {
+        checks.fail(path, '(not shown)', 'is a key that reaches object prototypes (__proto__, constructor, prototype), which no chart reads; '
+          + 'in JavaScript, an object literal\'s __proto__ silently becomes its prototype');
+      }
+      // Nothing in values reaches a cluster but through the output, which is committed: credentials stay in Secrets.
+      const typed = typeof props.values === 'function' ? props.values() : props.values;
+      for (const [field, values] of [['values', typed], ['rawValues', props.rawValues ?? {}]] as const) {
+        for (const finding of credentialsIn(values)) {
+          checks.fail(`${field}.${finding.path}`, '(not shown)', `looks like ${finding.kind}, which would be written into the output: `
+            + 'reference a Secret instead (the chart\'s existingSecret or secretName value, or valueFrom.secretKeyRef) or a file (a *_file setting)');
+        }
+      }
       const keys = props.valueKeys;
       if (keys) {
         checks.expect(keys.chart === this.chart.name && keys.version === this.chart.version, 'valueKeys', `${keys.chart}@${keys.version}`,
@@ -151,6 +164,26 @@ export class HelmAddon extends Construct {
     const cycle = search(this, [this]);
     return cycle?.map(a => a.releaseName).join(' → ');
   }
+}
+
+/** The keys JavaScript treats as an object's prototype. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Where values hold a prototype key, by dotted path: an own key (from JSON) or, in an object literal,
+ * an object whose prototype is not Object's (`{ __proto__: … }` sets the prototype instead of a key).
+ */
+export function unsafeValueKeys(values: unknown, path = ''): string[] {
+  if (Array.isArray(values)) return values.flatMap((item, index) => unsafeValueKeys(item, `${path}[${index}]`));
+  if (typeof values !== 'object' || values === null) return [];
+  const prototype = Object.getPrototypeOf(values);
+  const found = prototype !== Object.prototype && prototype !== null ? [path ? `${path}.__proto__` : '__proto__'] : [];
+  for (const key of Object.keys(values)) {
+    const at = path ? `${path}.${key}` : key;
+    if (PROTOTYPE_KEYS.has(key)) found.push(at);
+    else found.push(...unsafeValueKeys((values as Record<string, unknown>)[key], at));
+  }
+  return found;
 }
 
 function isReleaseName(name: string): boolean {

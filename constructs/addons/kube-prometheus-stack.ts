@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { validateWith } from '../core/checks';
 import { Versions } from '../versions';
-import { ChartValueKeys, ChartValues, isPlainObject } from './chart-values';
+import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/kube-prometheus-stack.keys.json';
 import { PRIVILEGED_NAMESPACE } from './cni';
 import { ChartImages } from './chart-images';
@@ -236,8 +236,6 @@ export class KubePrometheusStack extends Construct {
       (alertmanager.routes ?? []).forEach((route, i) => {
         checks.expect(names.has(route.receiver) || route.receiver === 'null', `alertmanager.routes[${i}].receiver`, route.receiver, 'must name one of alertmanager.receivers');
       });
-      checks.expect(!literalGrafanaPassword(props.rawValues), 'rawValues.grafana.adminPassword', '(hidden)',
-        'a literal password would land in the output: use grafana.adminSecret, an existing Secret');
     });
   }
 
@@ -302,11 +300,6 @@ function alertmanagerConfig(options: AlertmanagerOptions): Record<string, unknow
     },
     receivers,
   };
-}
-
-function literalGrafanaPassword(raw: ChartValues | undefined): boolean {
-  const grafana = raw?.grafana;
-  return isPlainObject(grafana) && grafana.adminPassword !== undefined;
 }
 
 /**

@@ -284,6 +284,14 @@ export class ProductionCluster extends Construct {
 
     const podCidr = checks.cidr('networking.podCidr', spec.networking.podCidr);
     const serviceCidr = checks.cidr('networking.serviceCidr', spec.networking.serviceCidr);
+    // Refused rather than rendered half-right: Calico's IPv6 block size, Kubespray's IPv6 variables and
+    // kubeadm's dual-stack subnets are not in the model.
+    for (const [field, cidr] of [['networking.podCidr', podCidr], ['networking.serviceCidr', serviceCidr]] as const) {
+      checks.expect(cidr?.family !== 'ipv6', field, cidr?.text, 'IPv6 and dual-stack clusters are not supported yet: use IPv4 networks');
+    }
+    const gitopsNamespace = spec.gitops?.namespace;
+    // It names the GitOps objects' namespace and their manifest file.
+    if (gitopsNamespace !== undefined) checks.dns1123Label('gitops.namespace', gitopsNamespace);
     if (podCidr && serviceCidr) {
       checks.expect(!podCidr.overlaps(serviceCidr), 'networking.serviceCidr', serviceCidr.text,
         `must not overlap networking.podCidr (${podCidr.text}): a Service IP would be routed to a pod`);

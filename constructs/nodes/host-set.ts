@@ -83,6 +83,16 @@ export function checkHostSet(checks: Checks, field: string, set: HostSetSpec, ho
     // Counted hosts share one pattern: one problem for it, not one per host. The default pattern is valid with a valid cluster name.
     checks.expect(isDns1123Subdomain(hosts[0].name), `${field}.hostnamePattern`, set.hostnamePattern, `gives ${JSON.stringify(hosts[0].name)}, but ${NODE_NAME_RULE}`);
   }
+  // A node's name is its machine's hostname (kubeadm's node name, Kubespray's inventory host): one DNS label.
+  const longest = hosts.map(host => host.name).reduce((a, b) => (b.split('.')[0].length > a.split('.')[0].length ? b : a), '');
+  if (longest.split('.')[0].length > MAX_HOSTNAME) {
+    const where = set.hosts ? `${field}.hosts[${hosts.findIndex(h => h.name === longest)}].name` : set.hostnamePattern !== undefined ? `${field}.hostnamePattern` : field;
+    checks.fail(where, longest, `gives a node name of ${longest.split('.')[0].length} characters, but a node name is its machine's hostname, `
+      + `at most ${MAX_HOSTNAME} characters before its first dot: shorten the environment's or the pool's name, or set hostnamePattern`);
+  }
 }
+
+/** A hostname label's limit (RFC 1123), which a node name's first label must keep. */
+const MAX_HOSTNAME = 63;
 
 const NODE_NAME_RULE = 'node names must be DNS-1123 subdomains: lower-case letters, digits, \'-\' and \'.\'';

@@ -163,6 +163,9 @@ export class NodePool extends Construct {
     });
     for (const [name, value] of Object.entries(this.props.sysctls ?? {})) {
       checks.expect(/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(name), `${prefix}sysctls`, name, 'must be a kernel parameter name such as vm.max_map_count');
+      // sysctl.conf reads one parameter a line, and the bootstrap's user-data may pass a templating step.
+      checks.expect((typeof value === 'string' || typeof value === 'number') && /^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(String(value)) && !String(value).includes('$'),
+        `${prefix}sysctls.${name}`, value, 'must be one line of printable characters without $, such as 262144 or "4096 87380 6291456"');
       const required = PROTECTED_KERNEL_DEFAULTS[name];
       checks.expect(required === undefined || String(value) === required, `${prefix}sysctls.${name}`, value,
         `must stay ${required}: the kubelet's protectKernelDefaults refuses to start otherwise`);

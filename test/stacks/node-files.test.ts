@@ -56,11 +56,6 @@ describe('nodeFiles', () => {
     ].join('\n'));
   });
 
-  test('forwards IPv6 too for an IPv6 pod network', () => {
-    const file = filesOf({ networking: { podCidr: 'fd10::/56', serviceCidr: 'fd20::/108' } }).find(f => f.path === 'node/control-plane/sysctl.conf')!;
-    expect('text' in file && file.text).toContain('net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n');
-  });
-
   test('writes only the installers the environment asks for', () => {
     expect(filesOf({ outputs: { kubespray: false } }).some(f => f.path.startsWith('kubespray/'))).toBe(false);
     expect(filesOf({ outputs: { kubeadm: false } }).every(f => f.path.startsWith('kubespray/'))).toBe(true);

@@ -316,7 +316,8 @@ describe('KubePrometheusStack checks', () => {
   test('refuses a literal Grafana password without repeating it', () => {
     const found = problems({ rawValues: { grafana: { adminPassword: 'hunter2-S3cret' } } });
     expect(found).toEqual([
-      '[test/kps] rawValues.grafana.adminPassword = "(hidden)": a literal password would land in the output: use grafana.adminSecret, an existing Secret',
+      '[test/kps/release] rawValues.grafana.adminPassword = "(not shown)": looks like a password, which would be written into the output: '
+      + 'reference a Secret instead (the chart\'s existingSecret or secretName value, or valueFrom.secretKeyRef) or a file (a *_file setting)',
     ]);
     expect(found.join('\n')).not.toContain('hunter2-S3cret');
   });

@@ -83,8 +83,6 @@ describe('ProductionCluster', () => {
         'networking.serviceCidr = "10.96.1.0/12": must be a network in CIDR notation such as 10.96.0.0/12 ("10.96.1.0/12" has host bits set: its network address is 10.96.0.0/12)'],
       ['overlapping pod and service CIDRs', { networking: { podCidr: '10.96.0.0/16', serviceCidr: '10.96.0.0/12' } },
         'networking.serviceCidr = "10.96.0.0/12": must not overlap networking.podCidr (10.96.0.0/16): a Service IP would be routed to a pod'],
-      ['pod and service CIDRs of different families', { networking: { podCidr: 'fd00:10:244::/56', serviceCidr: '10.96.0.0/12' } },
-        'networking.serviceCidr = "10.96.0.0/12": must be of the same IP family as networking.podCidr (fd00:10:244::/56)'],
       ['a service CIDR wider than /12', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.0.0.0/11' } },
         'networking.serviceCidr = "10.0.0.0/11": must be /12 or narrower: the API server refuses larger service ranges'],
       ['a DNS domain that is not one', { networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12', dnsDomain: 'Cluster_Local' } },

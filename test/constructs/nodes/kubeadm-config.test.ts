@@ -54,8 +54,6 @@ describe('kubeadm configuration', () => {
       expect(byKind(documents, 'ClusterConfiguration').controllerManager.extraArgs).toEqual([
         { name: 'bind-address', value: '0.0.0.0' }, { name: 'node-cidr-mask-size-ipv4', value: '24' }, { name: 'profiling', value: 'false' },
       ]);
-      const ipv6 = kubeadmInitDocuments(layerOf({ networking: { podCidr: 'fd10::/56', serviceCidr: 'fd20::/108' } }));
-      expect(byKind(ipv6, 'ClusterConfiguration').controllerManager.extraArgs).toContainEqual({ name: 'node-cidr-mask-size-ipv6', value: '64' });
     });
 
     test('enables the admission plugins that pin tenants, restating NodeRestriction, and the node port range', () => {

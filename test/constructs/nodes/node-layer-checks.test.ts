@@ -109,8 +109,11 @@ describe('node layer cross-checks', () => {
     expect(clusterProblems({ kubernetesVersion: '1.33.4', outputs: { kubespray: false } })).toEqual([]);
   });
 
-  test('gives an IPv6 pod network /64 node ranges by default', () => {
-    expect(clusterProblems({ networking: { podCidr: 'fd00:10:244::/56', serviceCidr: 'fd00:10:96::/112' } })).toEqual([]);
+  test('refuses an IPv6 pod network rather than render it half-right', () => {
+    expect(clusterProblems({ networking: { podCidr: 'fd00:10:244::/56', serviceCidr: 'fd00:10:96::/112' } })).toEqual([
+      '[test/cluster] networking.podCidr = "fd00:10:244::/56": IPv6 and dual-stack clusters are not supported yet: use IPv4 networks',
+      '[test/cluster] networking.serviceCidr = "fd00:10:96::/112": IPv6 and dual-stack clusters are not supported yet: use IPv4 networks',
+    ]);
   });
 
   test.each([['30000-32767', { first: 30000, last: 32767 }], ['80-80', { first: 80, last: 80 }], ['0-10', undefined], ['1-65536', undefined], ['a-b', undefined]])(
