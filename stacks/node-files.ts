@@ -1,6 +1,7 @@
 import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
+import { auditPolicy, encryptionConfiguration } from '../constructs/nodes/api-server-hardening';
 import { kubeVipPod, SUPER_ADMIN_CONF } from '../constructs/nodes/kube-vip';
 import { cloudInitConfig, sysctlConf } from '../constructs/nodes/node-bootstrap';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
@@ -38,13 +39,16 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
         path: `node/control-plane/kubeadm-join-${host.name}.yaml`,
         documents: [kubeadmJoinControlPlaneDocument(layer, host)],
       })),
+      // The API server's audit policy and encryption configuration (the key a placeholder), before kubeadm init or join.
+      { path: 'node/control-plane/audit-policy.yaml', documents: [auditPolicy()] },
+      { path: 'node/control-plane/encryption-config.yaml', documents: [encryptionConfiguration()] },
       ...(kubeVip ? [{ path: 'node/control-plane/kube-vip.yaml', documents: [kubeVipPod(controlPlane.endpoint, { imageRegistry: layer.imageRegistry })] }] : []),
       // The control plane's kubelet is the cluster's base KubeletConfiguration: no patch.
       ...controlPlane.nodes.hosts.map((host, index) => ({
         path: `node/control-plane/cloud-init-${host.name}.yaml`,
         cloudConfig: cloudInitConfig(layer, controlPlane.nodes, index === 0
-          ? { command: 'init', host, kubeadmDocuments: init, kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, { kubeconfig: SUPER_ADMIN_CONF, imageRegistry: layer.imageRegistry }) : undefined }
-          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)], kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, { imageRegistry: layer.imageRegistry }) : undefined }),
+          ? { command: 'init', host, kubeadmDocuments: init, apiServerFiles: true, kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, { kubeconfig: SUPER_ADMIN_CONF, imageRegistry: layer.imageRegistry }) : undefined }
+          : { command: 'join', host, kubeadmDocuments: [kubeadmJoinControlPlaneDocument(layer, host)], apiServerFiles: true, kubeVipPod: kubeVip ? kubeVipPod(controlPlane.endpoint, { imageRegistry: layer.imageRegistry }) : undefined }),
       })),
     );
     for (const pool of layer.pools) {

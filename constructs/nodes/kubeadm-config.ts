@@ -2,6 +2,7 @@ import * as semver from 'semver';
 import { Cidr } from '../core/cidr';
 import { TaintSpec } from '../core/taint';
 import { Versions } from '../versions';
+import { hardeningArgs, hardeningVolumes } from './api-server-hardening';
 import { HostSpec } from './host-set';
 import { kubeProxyConfiguration } from './kube-proxy-config';
 import { compact } from './kubelet-configuration';
@@ -120,7 +121,10 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
       },
     apiServer: {
       certSANs: controlPlane.certSANs,
+      // The audit log and the encryption of Secrets, from files the node bootstrap writes.
+      extraVolumes: hardeningVolumes(),
       extraArgs: kubeadmArgs(apiVersion, {
+        ...hardeningArgs(),
         'enable-admission-plugins': admission,
         // The kubelets' serving certificates are signed by the cluster CA (serverTLSBootstrap): verify them, as Kubespray does.
         'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',

@@ -1,7 +1,9 @@
+import { dump } from 'js-yaml';
 import { reservedMap } from './kubelet-configuration';
 import { NodeLayer, registryServer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
 import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU } from './node-sku';
+import { auditRules, hardeningKubesprayVars } from './api-server-hardening';
 
 /** One file of the inventory: its path below `kubespray/` and its YAML content. */
 export interface InventoryFile {
@@ -130,6 +132,8 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     kubelet_rotate_server_certificates: true,
     // Its own approver chart, which that switch turns on: the add-ons bring the one both installers share.
     kubelet_csr_approver_enabled: false,
+    // The API server's audit log (the same rules and host paths as the kubeadm files) and Secrets encrypted at rest.
+    ...hardeningKubesprayVars(dump(auditRules(), { lineWidth: -1, noRefs: true })),
     kubelet_protect_kernel_defaults: true,
     kubelet_seccomp_default: true,
     tls_min_version: 'VersionTLS12',

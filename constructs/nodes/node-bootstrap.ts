@@ -7,6 +7,7 @@ import { SUPER_ADMIN_CONF } from './kube-vip';
 import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
 import { NodePool } from './node-pool';
 import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU, NVIDIA_TOOLKIT_SETTINGS } from './node-sku';
+import { AUDIT_POLICY_FILE, auditPolicy, ENCRYPTION_CONFIG_FILE, ENCRYPTION_KEY_PLACEHOLDER, encryptionConfiguration } from './api-server-hardening';
 
 /** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
 export const BOOTSTRAP_KUBEADM_CONFIG = '/etc/kubernetes/prodk8s/kubeadm.yaml';
@@ -25,6 +26,8 @@ export interface BootstrapRole {
   readonly kubeletPatch?: Record<string, unknown>;
   /** kube-vip's static pod, on a control plane node whose endpoint is a virtual IP: it must hold the address before kubeadm needs it. */
   readonly kubeVipPod?: Record<string, unknown>;
+  /** A control plane node: the API server's audit policy and encryption configuration (its key a placeholder) go there first. */
+  readonly apiServerFiles?: boolean;
 }
 
 /** Where kubeadm's kubelet runs static pods from. */
@@ -57,6 +60,10 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
       file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
       ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
       ...(role.kubeVipPod ? [file(`${STATIC_POD_MANIFESTS}/kube-vip.yaml`, JSON.stringify(role.kubeVipPod, null, 2) + '\n', '0600')] : []),
+      ...(role.apiServerFiles ? [
+        file(AUDIT_POLICY_FILE, JSON.stringify(auditPolicy(), null, 2) + '\n', '0600'),
+        file(ENCRYPTION_CONFIG_FILE, JSON.stringify(encryptionConfiguration(), null, 2) + '\n', '0600'),
+      ] : []),
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
       file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, pool, role), '0755'),
     ],
@@ -185,6 +192,7 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
       : []),
     // Searched for without its `${`, which the provisioning tool's templating would fill in here too.
     ...unfilled.map(name => `grep -qF '${name}}' ${BOOTSTRAP_KUBEADM_CONFIG} && fail "${name} was not filled in: render this user-data with the provisioning tool first"`),
+    ...(role.apiServerFiles ? [`grep -qF '${ENCRYPTION_KEY_PLACEHOLDER.slice(2)}' ${ENCRYPTION_CONFIG_FILE} && fail "${ENCRYPTION_KEY_PLACEHOLDER.slice(2, -1)} was not filled in: the same key on every control plane node (head -c 32 /dev/urandom | base64)"`] : []),
     '',
     '# The kubelet refuses to run with swap on (failSwapOn).',
     'swapoff -a',

@@ -17,6 +17,8 @@ const PACKAGES: Record<string, string> = {
   'kubeadm.k8s.io/v1beta4': 'kubeadm.v1beta4',
   'kubelet.config.k8s.io/v1beta1': 'kubelet',
   'kubeproxy.config.k8s.io/v1alpha1': 'kubeproxy',
+  'audit.k8s.io/v1': 'audit.v1',
+  'apiserver.config.k8s.io/v1': 'apiserver.v1',
 };
 
 /** Structs from other Kubernetes packages that these APIs embed or refer to. */
@@ -33,7 +35,7 @@ const FOREIGN: Record<string, Struct> = {
 const STRING_TYPES = new Set([
   'string', 'metav1.Duration', 'metav1.Time', 'BootstrapTokenString', 'corev1.HostPathType', 'corev1.PullPolicy',
   'EncryptionAlgorithmType', 'ImagePullCredentialsVerificationPolicy', 'KubeletAuthorizationMode', 'LocalMode',
-  'MemoryReservationPolicy', 'ProxyMode', 'ResourceChangeDetectionStrategy',
+  'MemoryReservationPolicy', 'ProxyMode', 'ResourceChangeDetectionStrategy', 'Level', 'Stage',
 ]);
 const INTEGER_TYPES = new Set(['int', 'int32', 'int64']);
 const NUMBER_TYPES = new Set(['float32', 'float64']);

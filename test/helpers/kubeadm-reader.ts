@@ -39,6 +39,16 @@ export function readKubeadmConfig(file: string): ReaderVerdict {
 }
 
 /**
+ * Splits a file into documents as kubeadm's YAMLReader does, each needing apiVersion and kind: for files
+ * the API server reads (an audit policy, an encryption configuration), which `kubeadm config validate`
+ * would refuse as not its own kinds.
+ */
+export function readDocumentsAsKubeadm(file: string): ReaderVerdict {
+  const result = spawnSync(reader(), ['config', file], { encoding: 'utf8' });
+  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+}
+
+/**
  * Applies `patch` as kubeadm applies `/etc/kubernetes/patches/kubeletconfiguration+merge.yaml`:
  * each of its documents as a JSON merge patch over the last document of `target` (a KubeletConfiguration).
  */

@@ -12,6 +12,8 @@ describe('nodeFiles', () => {
       'node/kube-proxy.yaml',
       'node/control-plane/kubelet.yaml',
       'node/control-plane/sysctl.conf',
+      'node/control-plane/audit-policy.yaml',
+      'node/control-plane/encryption-config.yaml',
       'node/control-plane/cloud-init-test-control-plane-1.yaml',
       'node/pools/general/kubeadm-join.yaml',
       'node/pools/general/cloud-init-test-general-1.yaml',

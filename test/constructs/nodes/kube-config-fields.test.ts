@@ -55,6 +55,8 @@ describe('kubeadm, kubelet and kube-proxy documents use only upstream fields and
     expect(new Set(documents.map(d => `${d.apiVersion} ${d.kind}`))).toEqual(new Set([
       'kubeadm.k8s.io/v1beta4 InitConfiguration', 'kubeadm.k8s.io/v1beta4 ClusterConfiguration', 'kubeadm.k8s.io/v1beta4 JoinConfiguration',
       'kubelet.config.k8s.io/v1beta1 KubeletConfiguration', 'kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration',
+      // The API server's files.
+      'audit.k8s.io/v1 Policy', 'apiserver.config.k8s.io/v1 EncryptionConfiguration',
     ]));
     expect(documents.flatMap(configFieldProblems)).toEqual([]);
   });

@@ -59,11 +59,26 @@ describe('kubeadm configuration', () => {
     test('enables the admission plugins that pin tenants, restating NodeRestriction, and the node port range', () => {
       const args = byKind(documents, 'ClusterConfiguration').apiServer.extraArgs;
       expect(args).toEqual([
+        // The audit log, rotated as Kubespray rotates it.
+        { name: 'audit-log-maxage', value: '30' },
+        { name: 'audit-log-maxbackup', value: '10' },
+        { name: 'audit-log-maxsize', value: '100' },
+        { name: 'audit-log-path', value: '/var/log/audit/kube-apiserver-audit.log' },
+        { name: 'audit-policy-file', value: '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml' },
         { name: 'enable-admission-plugins', value: 'NodeRestriction,PodNodeSelector,PodTolerationRestriction' },
+        { name: 'encryption-provider-config', value: '/etc/kubernetes/encryption/secrets-encryption.yaml' },
         // The kubelets' serving certificates are verified, as Kubespray configures it.
         { name: 'kubelet-certificate-authority', value: '/etc/kubernetes/pki/ca.crt' },
         { name: 'profiling', value: 'false' },
         { name: 'service-node-port-range', value: '30000-32767' },
+      ]);
+    });
+
+    test('mounts the audit policy, the audit log\'s host directory and the encryption configuration into the API server', () => {
+      expect(byKind(documents, 'ClusterConfiguration').apiServer.extraVolumes).toEqual([
+        { name: 'audit-policy', hostPath: '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml', mountPath: '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml', readOnly: true, pathType: 'File' },
+        { name: 'audit-log', hostPath: '/var/log/kubernetes/audit', mountPath: '/var/log/audit', readOnly: false, pathType: 'DirectoryOrCreate' },
+        { name: 'encryption-config', hostPath: '/etc/kubernetes/encryption/secrets-encryption.yaml', mountPath: '/etc/kubernetes/encryption/secrets-encryption.yaml', readOnly: true, pathType: 'File' },
       ]);
     });
 
@@ -89,7 +104,7 @@ describe('kubeadm configuration', () => {
 
   test('enables no extra admission plugin when no tenant is pinned', () => {
     const args = byKind(kubeadmInitDocuments(layerOf()), 'ClusterConfiguration').apiServer.extraArgs;
-    expect(args[0]).toEqual({ name: 'enable-admission-plugins', value: 'NodeRestriction' });
+    expect(args).toContainEqual({ name: 'enable-admission-plugins', value: 'NodeRestriction' });
   });
 
   test('writes v1beta3 maps below Kubernetes 1.31', () => {
@@ -97,8 +112,10 @@ describe('kubeadm configuration', () => {
     const cluster = byKind(documents, 'ClusterConfiguration');
     expect(cluster.apiVersion).toBe('kubeadm.k8s.io/v1beta3');
     expect(cluster.apiServer.extraArgs).toEqual({
-      'enable-admission-plugins': 'NodeRestriction', 'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
-      'profiling': 'false', 'service-node-port-range': '30000-32767',
+      'audit-log-maxage': '30', 'audit-log-maxbackup': '10', 'audit-log-maxsize': '100',
+      'audit-log-path': '/var/log/audit/kube-apiserver-audit.log', 'audit-policy-file': '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml',
+      'enable-admission-plugins': 'NodeRestriction', 'encryption-provider-config': '/etc/kubernetes/encryption/secrets-encryption.yaml',
+      'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt', 'profiling': 'false', 'service-node-port-range': '30000-32767',
     });
     expect(byKind(documents, 'InitConfiguration').nodeRegistration.kubeletExtraArgs).toEqual({
       'node-ip': '10.0.0.10', 'node-labels': 'prodk8s.io/node-pool=control-plane',

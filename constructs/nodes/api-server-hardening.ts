@@ -1,0 +1,129 @@
+/**
+ * The API server's audit log and the encryption of Secrets at rest, one
+ * definition for both installers: files and arguments for kubeadm, variables
+ * for Kubespray, with the same paths on the hosts (Kubespray's).
+ */
+
+/** Where the audit policy is on a control plane node, and in the API server's pod. */
+export const AUDIT_POLICY_FILE = '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml';
+/** The audit log's directory on the host, mounted in the API server's pod at `AUDIT_LOG_MOUNT`. */
+export const AUDIT_LOG_HOST_DIRECTORY = '/var/log/kubernetes/audit';
+const AUDIT_LOG_MOUNT = '/var/log/audit';
+const AUDIT_LOG_FILE = `${AUDIT_LOG_MOUNT}/kube-apiserver-audit.log`;
+/** Rotation of the audit log: days kept, files kept, megabytes a file. */
+export const AUDIT_LOG_ROTATION = { maxAgeDays: 30, maxBackups: 10, maxSizeMegabytes: 100 } as const;
+
+/** Where the kubeadm path's encryption configuration is on a control plane node. */
+export const ENCRYPTION_CONFIG_FILE = '/etc/kubernetes/encryption/secrets-encryption.yaml';
+/**
+ * The encryption key's placeholder: 32 random bytes, base64 (`head -c 32 /dev/urandom | base64`), the same on
+ * every control plane node, filled in by the provisioning tool and never written by prodk8s.
+ */
+export const ENCRYPTION_KEY_PLACEHOLDER = '${KUBE_ENCRYPTION_KEY}';
+
+type AuditRule = Record<string, unknown>;
+const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/**
+ * The audit policy: who did what, with the request where it changes the
+ * tenants' isolation (namespaces, quotas, limit ranges, network policies,
+ * RBAC, PriorityClasses) or what runs (pods, their exec and attach, apps and
+ * batch workloads); Secrets, ConfigMaps and tokens at Metadata only, so that
+ * no secret reaches the log; the control plane's and nodes' routine reads,
+ * health checks and events dropped. The first matching rule decides.
+ */
+export function auditPolicy(): Record<string, unknown> {
+  return {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Policy',
+    rules: auditRules(),
+  };
+}
+
+/** The rules, each logging from the response on (the request's receipt adds nothing): Kubespray takes them alone. */
+export function auditRules(): AuditRule[] {
+  const rules: AuditRule[] = [
+    { level: 'None', users: ['system:kube-proxy'], verbs: ['watch'],
+      resources: [{ group: '', resources: ['endpoints', 'services', 'services/status'] }, { group: 'discovery.k8s.io', resources: ['endpointslices'] }] },
+    { level: 'None', userGroups: ['system:nodes'], verbs: ['get', 'list', 'watch'], resources: [{ group: '', resources: ['nodes', 'nodes/status'] }] },
+    { level: 'None', users: ['system:kube-controller-manager', 'system:kube-scheduler'], namespaces: ['kube-system'], verbs: ['get', 'update'],
+      resources: [{ group: '', resources: ['endpoints'] }, { group: 'coordination.k8s.io', resources: ['leases'] }] },
+    { level: 'None', nonResourceURLs: ['/healthz*', '/livez*', '/readyz*', '/version', '/metrics'] },
+    { level: 'None', resources: [{ group: '', resources: ['events'] }, { group: 'events.k8s.io', resources: ['events'] }] },
+    { level: 'Metadata', resources: [
+      { group: '', resources: ['secrets', 'configmaps', 'serviceaccounts/token'] },
+      { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
+    ] },
+    { level: 'Request', verbs: WRITES, resources: [
+      { group: '', resources: ['namespaces', 'resourcequotas', 'limitranges'] },
+      { group: 'networking.k8s.io', resources: ['networkpolicies'] },
+      { group: 'rbac.authorization.k8s.io' },
+      { group: 'scheduling.k8s.io', resources: ['priorityclasses'] },
+    ] },
+    { level: 'Request', verbs: WRITES, resources: [
+      { group: '', resources: ['pods', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/ephemeralcontainers'] },
+      { group: 'apps' },
+      { group: 'batch' },
+    ] },
+    { level: 'Metadata' },
+  ];
+  return rules.map(rule => (rule.level === 'None' ? rule : { ...rule, omitStages: ['RequestReceived'] }));
+}
+
+/**
+ * Secrets encrypted at rest with secretbox (XSalsa20-Poly1305), as Kubespray
+ * does by default; `identity` last, so that Secrets written before still
+ * read. The key is a placeholder (see `ENCRYPTION_KEY_PLACEHOLDER`).
+ */
+export function encryptionConfiguration(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'EncryptionConfiguration',
+    resources: [{
+      resources: ['secrets'],
+      providers: [{ secretbox: { keys: [{ name: 'key1', secret: ENCRYPTION_KEY_PLACEHOLDER }] } }, { identity: {} }],
+    }],
+  };
+}
+
+/** The API server's arguments for both, kubeadm's spelling. */
+export function hardeningArgs(): Record<string, string> {
+  return {
+    'audit-policy-file': AUDIT_POLICY_FILE,
+    'audit-log-path': AUDIT_LOG_FILE,
+    'audit-log-maxage': String(AUDIT_LOG_ROTATION.maxAgeDays),
+    'audit-log-maxbackup': String(AUDIT_LOG_ROTATION.maxBackups),
+    'audit-log-maxsize': String(AUDIT_LOG_ROTATION.maxSizeMegabytes),
+    'encryption-provider-config': ENCRYPTION_CONFIG_FILE,
+  };
+}
+
+/** The host paths the API server's pod needs for them, as kubeadm's `extraVolumes`. */
+export function hardeningVolumes(): Record<string, unknown>[] {
+  return [
+    { name: 'audit-policy', hostPath: AUDIT_POLICY_FILE, mountPath: AUDIT_POLICY_FILE, readOnly: true, pathType: 'File' },
+    { name: 'audit-log', hostPath: AUDIT_LOG_HOST_DIRECTORY, mountPath: AUDIT_LOG_MOUNT, readOnly: false, pathType: 'DirectoryOrCreate' },
+    { name: 'encryption-config', hostPath: ENCRYPTION_CONFIG_FILE, mountPath: ENCRYPTION_CONFIG_FILE, readOnly: true, pathType: 'File' },
+  ];
+}
+
+/**
+ * Kubespray's variables for the same: its audit log (same host paths), its
+ * policy with these rules, and its own encryption of Secrets (secretbox; it
+ * generates the key and keeps it in its credentials directory).
+ */
+export function hardeningKubesprayVars(rulesYaml: string): Record<string, unknown> {
+  return {
+    kubernetes_audit: true,
+    audit_policy_file: AUDIT_POLICY_FILE,
+    audit_log_path: AUDIT_LOG_FILE,
+    audit_log_hostpath: AUDIT_LOG_HOST_DIRECTORY,
+    audit_log_maxage: AUDIT_LOG_ROTATION.maxAgeDays,
+    audit_log_maxbackups: AUDIT_LOG_ROTATION.maxBackups,
+    audit_log_maxsize: AUDIT_LOG_ROTATION.maxSizeMegabytes,
+    audit_policy_custom_rules: rulesYaml,
+    kube_encrypt_secret_data: true,
+    kube_encryption_algorithm: 'secretbox',
+    kube_encryption_resources: ['secrets'],
+  };
+}
