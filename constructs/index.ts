@@ -35,6 +35,7 @@ export * from './monitoring/alert-rules';
 export * from './monitoring/node-alerts';
 export * from './monitoring/tenancy-alerts';
 export * from './nodes/allocatable';
+export * from './nodes/api-server-hardening';
 export * from './nodes/capacity';
 export * from './nodes/control-plane';
 export * from './nodes/host-set';

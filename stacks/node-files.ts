@@ -1,7 +1,8 @@
+import * as semver from 'semver';
 import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
-import { auditPolicy, encryptionConfiguration } from '../constructs/nodes/api-server-hardening';
+import { auditPolicy, authenticationConfiguration, encryptionConfiguration } from '../constructs/nodes/api-server-hardening';
 import { kubeVipPod, SUPER_ADMIN_CONF } from '../constructs/nodes/kube-vip';
 import { cloudInitConfig, sysctlConf } from '../constructs/nodes/node-bootstrap';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
@@ -42,6 +43,10 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
       // The API server's audit policy and encryption configuration (the key a placeholder), before kubeadm init or join.
       { path: 'node/control-plane/audit-policy.yaml', documents: [auditPolicy()] },
       { path: 'node/control-plane/encryption-config.yaml', documents: [encryptionConfiguration()] },
+      ...(layer.oidc ? [{
+        path: 'node/control-plane/authentication-config.yaml',
+        documents: [authenticationConfiguration(layer.oidc, semver.minor(layer.kubernetesVersion))],
+      }] : []),
       ...(kubeVip ? [{ path: 'node/control-plane/kube-vip.yaml', documents: [kubeVipPod(controlPlane.endpoint, { imageRegistry: layer.imageRegistry })] }] : []),
       // The control plane's kubelet is the cluster's base KubeletConfiguration: no patch.
       ...controlPlane.nodes.hosts.map((host, index) => ({

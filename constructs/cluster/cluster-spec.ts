@@ -14,6 +14,7 @@ import { PodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClassSpec } from '../tenancy/priority-classes';
 import { TenantOptions } from '../tenancy/tenant';
 import type { TerraformBackendSpec } from './terraform-backend';
+import type { OidcSpec } from '../nodes/api-server-hardening';
 import type { StorageSpec } from '../storage/storage-classes';
 
 /**
@@ -64,6 +65,12 @@ export interface ClusterSpec {
    * @default none: nothing may ask for a volume
    */
   readonly storage?: StorageSpec;
+  /**
+   * Who the API server takes users and groups from, beyond client certificates: an OpenID Connect issuer
+   * (structured authentication). The tenants' admin users and groups must then carry its prefixes.
+   * @default client certificates only
+   */
+  readonly authentication?: AuthenticationSpec;
   /**
    * How deployment tools (Terraform's Helm provider) reach the cluster.
    * @default kubeconfig `~/.kube/config`, context named after the environment
@@ -235,6 +242,11 @@ export interface OutputsSpec {
 }
 
 /** How deployment tools reach the cluster. Never a credential: only where to find one at deploy time. */
+/** The API server's sources of users and groups. */
+export interface AuthenticationSpec {
+  readonly oidc?: OidcSpec;
+}
+
 /** Where the nodes pull images from. */
 export interface ImagesSpec {
   /**

@@ -18,6 +18,7 @@ import { ControlPlane } from '../nodes/control-plane';
 import { NodeLayer } from '../nodes/node-layer';
 import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
 import { NodePool } from '../nodes/node-pool';
+import { oidcPrefixes } from '../nodes/api-server-hardening';
 import { NVIDIA_GPU } from '../nodes/node-sku';
 import { DEFAULT_LOCAL_PATH, LocalPathProvisioner } from '../storage/local-path-provisioner';
 import { checkStorage, StorageClasses, storageClassesOf } from '../storage/storage-classes';
@@ -218,6 +219,7 @@ export class ProductionCluster extends Construct {
       admissionPlugins: pinned ? PINNING_ADMISSION_PLUGINS : [],
       registryMirrors: this.spec.images?.mirrors ?? {},
       imageRegistry: this.imageRegistry,
+      oidc: this.spec.authentication?.oidc,
     };
   }
 
@@ -322,9 +324,44 @@ export class ProductionCluster extends Construct {
     this.checkTenants(checks, [podCidr, serviceCidr].filter((c): c is Cidr => c !== undefined));
     this.checkRoutes(checks);
     this.checkExtendedResources(checks);
+    this.checkAuthentication(checks);
     checkStorage(checks, spec.storage);
     this.checkStorageReferences(checks);
     this.checkCapacity(checks);
+  }
+
+  /**
+   * The OpenID Connect issuer is one the API server can use, and the tenants' admins are named as it
+   * names them: with its prefixes, or their RoleBindings would bind no one it authenticates.
+   */
+  private checkAuthentication(checks: Checks): void {
+    const oidc = this.spec.authentication?.oidc;
+    if (oidc === undefined) return;
+    let url: URL | undefined;
+    try {
+      url = new URL(String(oidc.issuerUrl));
+    } catch {
+      url = undefined;
+    }
+    checks.expect(url !== undefined && url.protocol === 'https:' && url.username === '' && url.password === '' && url.search === '' && url.hash === '',
+      'authentication.oidc.issuerUrl', oidc.issuerUrl, 'must be the issuer\'s https:// URL, without credentials, query or fragment, as its tokens\' iss claim names it');
+    checks.expect(Array.isArray(oidc.audiences) && oidc.audiences.length > 0 && oidc.audiences.every(a => typeof a === 'string' && a.length > 0),
+      'authentication.oidc.audiences', oidc.audiences, 'must list the client IDs the tokens are issued to, such as ["kubernetes"]');
+    for (const field of ['usernameClaim', 'groupsClaim', 'usernamePrefix', 'groupsPrefix'] as const) {
+      const value = oidc[field];
+      if (value !== undefined) checks.expect(typeof value === 'string' && /^[\x21-\x7e]+$/.test(value), `authentication.oidc.${field}`, value, 'must be a non-empty name without spaces');
+    }
+    if (oidc.certificateAuthority !== undefined) {
+      checks.expect(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(String(oidc.certificateAuthority)), 'authentication.oidc.certificateAuthority',
+        '(certificate)', 'must be PEM-encoded CA certificates');
+    }
+    const prefixes = oidcPrefixes(oidc);
+    this.tenantSpecs.forEach((tenant, index) => {
+      (tenant.admins?.users ?? []).forEach((user, u) => checks.expect(String(user).startsWith(prefixes.users), `tenants[${index}].admins.users[${u}]`, user,
+        `must carry authentication.oidc's user prefix "${prefixes.users}", as the API server names its users`));
+      (tenant.admins?.groups ?? []).forEach((group, g) => checks.expect(String(group).startsWith(prefixes.groups), `tenants[${index}].admins.groups[${g}]`, group,
+        `must carry authentication.oidc's group prefix "${prefixes.groups}", as the API server names its groups`));
+    });
   }
 
   /**

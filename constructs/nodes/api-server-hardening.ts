@@ -86,9 +86,10 @@ export function encryptionConfiguration(): Record<string, unknown> {
   };
 }
 
-/** The API server's arguments for both, kubeadm's spelling. */
-export function hardeningArgs(): Record<string, string> {
+/** The API server's arguments for both (and the authentication configuration's), kubeadm's spelling. */
+export function hardeningArgs(oidc?: OidcSpec): Record<string, string> {
   return {
+    ...oidc ? { 'authentication-config': AUTHENTICATION_CONFIG_FILE } : {},
     'audit-policy-file': AUDIT_POLICY_FILE,
     'audit-log-path': AUDIT_LOG_FILE,
     'audit-log-maxage': String(AUDIT_LOG_ROTATION.maxAgeDays),
@@ -99,8 +100,9 @@ export function hardeningArgs(): Record<string, string> {
 }
 
 /** The host paths the API server's pod needs for them, as kubeadm's `extraVolumes`. */
-export function hardeningVolumes(): Record<string, unknown>[] {
+export function hardeningVolumes(oidc?: OidcSpec): Record<string, unknown>[] {
   return [
+    ...oidc ? [{ name: 'authentication-config', hostPath: AUTHENTICATION_CONFIG_FILE, mountPath: AUTHENTICATION_CONFIG_FILE, readOnly: true, pathType: 'File' }] : [],
     { name: 'audit-policy', hostPath: AUDIT_POLICY_FILE, mountPath: AUDIT_POLICY_FILE, readOnly: true, pathType: 'File' },
     { name: 'audit-log', hostPath: AUDIT_LOG_HOST_DIRECTORY, mountPath: AUDIT_LOG_MOUNT, readOnly: false, pathType: 'DirectoryOrCreate' },
     { name: 'encryption-config', hostPath: ENCRYPTION_CONFIG_FILE, mountPath: ENCRYPTION_CONFIG_FILE, readOnly: true, pathType: 'File' },
@@ -112,8 +114,9 @@ export function hardeningVolumes(): Record<string, unknown>[] {
  * policy with these rules, and its own encryption of Secrets (secretbox; it
  * generates the key and keeps it in its credentials directory).
  */
-export function hardeningKubesprayVars(rulesYaml: string): Record<string, unknown> {
+export function hardeningKubesprayVars(rulesYaml: string, oidc?: OidcSpec): Record<string, unknown> {
   return {
+    ...oidc ? { kube_apiserver_use_authentication_config_file: true, kube_apiserver_authentication_config_jwt: [jwtAuthenticator(oidc)] } : {},
     kubernetes_audit: true,
     audit_policy_file: AUDIT_POLICY_FILE,
     audit_log_path: AUDIT_LOG_FILE,
@@ -125,5 +128,75 @@ export function hardeningKubesprayVars(rulesYaml: string): Record<string, unknow
     kube_encrypt_secret_data: true,
     kube_encryption_algorithm: 'secretbox',
     kube_encryption_resources: ['secrets'],
+  };
+}
+
+/** An OpenID Connect issuer the API server trusts for users and their groups (structured authentication). */
+export interface OidcSpec {
+  /** The issuer's URL, `https://`, as its tokens' `iss` claim names it. */
+  readonly issuerUrl: string;
+  /** The client IDs its tokens must be issued to (their `aud` claim), such as `['kubernetes']`. */
+  readonly audiences: readonly string[];
+  /**
+   * The claim that holds the user's name.
+   * @default 'email'
+   */
+  readonly usernameClaim?: string;
+  /**
+   * Put before every user name from this issuer, so that no token can name a user of another source
+   * (such as `system:` ones); the tenants' admin users must carry it.
+   * @default 'oidc:'
+   */
+  readonly usernamePrefix?: string;
+  /**
+   * The claim that holds the user's groups.
+   * @default 'groups'
+   */
+  readonly groupsClaim?: string;
+  /**
+   * Put before every group name from this issuer; the tenants' admin groups must carry it.
+   * @default 'oidc:'
+   */
+  readonly groupsPrefix?: string;
+  /**
+   * The CA certificates (PEM) that sign the issuer's TLS certificate, when the host's do not.
+   * @default the control plane hosts' trust store
+   */
+  readonly certificateAuthority?: string;
+}
+
+/** Where the kubeadm path's authentication configuration is, on a control plane node and in the API server's pod. */
+export const AUTHENTICATION_CONFIG_FILE = '/etc/kubernetes/apiserver-authentication-config.yaml';
+
+/** The prefixes of an issuer's user and group names, defaults filled in. */
+export function oidcPrefixes(oidc: OidcSpec): { users: string; groups: string } {
+  return { users: oidc.usernamePrefix ?? 'oidc:', groups: oidc.groupsPrefix ?? 'oidc:' };
+}
+
+/** The issuer as the `jwt` entry of an AuthenticationConfiguration (and of Kubespray's variable). */
+export function jwtAuthenticator(oidc: OidcSpec): Record<string, unknown> {
+  const prefixes = oidcPrefixes(oidc);
+  return {
+    issuer: {
+      url: oidc.issuerUrl,
+      audiences: [...oidc.audiences],
+      ...oidc.certificateAuthority === undefined ? {} : { certificateAuthority: oidc.certificateAuthority },
+    },
+    claimMappings: {
+      username: { claim: oidc.usernameClaim ?? 'email', prefix: prefixes.users },
+      groups: { claim: oidc.groupsClaim ?? 'groups', prefix: prefixes.groups },
+    },
+  };
+}
+
+/**
+ * The structured AuthenticationConfiguration of the API server: `v1` from
+ * Kubernetes 1.34, `v1beta1` before, as Kubespray writes it.
+ */
+export function authenticationConfiguration(oidc: OidcSpec, kubernetesMinor: number): Record<string, unknown> {
+  return {
+    apiVersion: `apiserver.config.k8s.io/${kubernetesMinor >= 34 ? 'v1' : 'v1beta1'}`,
+    kind: 'AuthenticationConfiguration',
+    jwt: [jwtAuthenticator(oidc)],
   };
 }

@@ -122,9 +122,9 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
     apiServer: {
       certSANs: controlPlane.certSANs,
       // The audit log and the encryption of Secrets, from files the node bootstrap writes.
-      extraVolumes: hardeningVolumes(),
+      extraVolumes: hardeningVolumes(layer.oidc),
       extraArgs: kubeadmArgs(apiVersion, {
-        ...hardeningArgs(),
+        ...hardeningArgs(layer.oidc),
         'enable-admission-plugins': admission,
         // The kubelets' serving certificates are signed by the cluster CA (serverTLSBootstrap): verify them, as Kubespray does.
         'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',

@@ -133,7 +133,7 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     // Its own approver chart, which that switch turns on: the add-ons bring the one both installers share.
     kubelet_csr_approver_enabled: false,
     // The API server's audit log (the same rules and host paths as the kubeadm files) and Secrets encrypted at rest.
-    ...hardeningKubesprayVars(dump(auditRules(), { lineWidth: -1, noRefs: true })),
+    ...hardeningKubesprayVars(dump(auditRules(), { lineWidth: -1, noRefs: true }), layer.oidc),
     kubelet_protect_kernel_defaults: true,
     kubelet_seccomp_default: true,
     tls_min_version: 'VersionTLS12',

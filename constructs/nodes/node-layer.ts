@@ -1,6 +1,7 @@
 import type { CniSpec, KubeProxySpec } from '../cluster/cluster-spec';
 import { Cidr } from '../core/cidr';
 import { ImageRegistry } from '../core/image-registry';
+import type { OidcSpec } from './api-server-hardening';
 import { requireValid } from '../core/problems';
 import { ControlPlane } from './control-plane';
 import { NodePool } from './node-pool';
@@ -29,6 +30,8 @@ export interface NodeLayer {
   readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
   /** The one registry every image is pulled from, upstream paths kept; none pulls each image from its own registry. */
   readonly imageRegistry?: ImageRegistry;
+  /** The OpenID Connect issuer the API server trusts, if any. */
+  readonly oidc?: OidcSpec;
 }
 
 /** The address containerd pulls from a registry at: Docker Hub's images are served by registry-1.docker.io. */

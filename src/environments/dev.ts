@@ -1,5 +1,5 @@
 import { ClusterSpec } from '../../constructs';
-import { ENTRY_TAINT, GENERAL_KUBELET, TENANT_PRIORITY_CLASSES } from './shared';
+import { COMPANY_OIDC, ENTRY_TAINT, GENERAL_KUBELET, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
  * Development: a single control plane node, one small shared pool, small
@@ -11,6 +11,7 @@ export const dev: ClusterSpec = {
   kubernetesVersion: '1.36.4',
   networking: { podCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/16', dnsDomain: 'cluster.local' },
   priorityClasses: TENANT_PRIORITY_CLASSES,
+  authentication: { oidc: COMPANY_OIDC },
   podSecurity: { enforce: 'baseline', audit: 'restricted', warn: 'restricted' },
   controlPlane: {
     count: 1,
@@ -44,7 +45,7 @@ export const dev: ClusterSpec = {
   tenants: [
     {
       name: 'web',
-      admins: { groups: ['team-web'] },
+      admins: { groups: ['oidc:team-web'] },
       quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '16Gi' }, pods: 40 },
       routes: [
         { host: 'www.dev.example.com', service: 'frontend', port: 8080 },
@@ -61,7 +62,7 @@ export const dev: ClusterSpec = {
     },
     {
       name: 'payments',
-      admins: { groups: ['team-payments'] },
+      admins: { groups: ['oidc:team-payments'] },
       quota: {
         requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '8Gi' }, pods: 20,
         persistentVolumeClaims: 2, storage: '20Gi',
@@ -70,7 +71,7 @@ export const dev: ClusterSpec = {
     },
     {
       name: 'search',
-      admins: { groups: ['team-search'] },
+      admins: { groups: ['oidc:team-search'] },
       quota: {
         requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '12Gi' }, pods: 10,
         persistentVolumeClaims: 3, storage: '60Gi',

@@ -1,5 +1,5 @@
 import { ClusterSpec } from '../../constructs';
-import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, STORAGE_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
+import { COMPANY_OIDC, dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, STORAGE_TAINT, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
  * Production: three control plane nodes behind a virtual IP with a dedicated
@@ -12,6 +12,7 @@ export const prod: ClusterSpec = {
   kubernetesVersion: '1.36.4',
   networking: { podCidr: '10.248.0.0/15', serviceCidr: '10.100.0.0/16', dnsDomain: 'cluster.local' },
   priorityClasses: TENANT_PRIORITY_CLASSES,
+  authentication: { oidc: COMPANY_OIDC },
   podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'restricted' },
   controlPlane: {
     count: 3,
@@ -115,7 +116,7 @@ export const prod: ClusterSpec = {
   tenants: [
     {
       name: 'web',
-      admins: { groups: ['team-web'] },
+      admins: { groups: ['oidc:team-web'] },
       quota: { requests: { cpu: '24', memory: '48Gi' }, limits: { memory: '96Gi' }, pods: 300 },
       routes: [
         { host: 'www.example.com', service: 'frontend', port: 8080, tls: { secretName: 'www-example-com-tls' } },
@@ -128,7 +129,7 @@ export const prod: ClusterSpec = {
     },
     {
       name: 'payments',
-      admins: { groups: ['team-payments'], users: ['payments-oncall@example.com'] },
+      admins: { groups: ['oidc:team-payments'], users: ['oidc:payments-oncall@example.com'] },
       quota: {
         requests: { cpu: '16', memory: '32Gi' }, limits: { cpu: '32', memory: '64Gi' }, pods: 150,
         persistentVolumeClaims: 10, storage: '500Gi',
@@ -143,7 +144,7 @@ export const prod: ClusterSpec = {
     },
     {
       name: 'search',
-      admins: { groups: ['team-search'] },
+      admins: { groups: ['oidc:team-search'] },
       nodePool: 'search',
       quota: {
         requests: { cpu: '32', memory: '128Gi' }, limits: { memory: '192Gi' }, pods: 60,
@@ -153,7 +154,7 @@ export const prod: ClusterSpec = {
     },
     {
       name: 'ml-training',
-      admins: { groups: ['team-ml'] },
+      admins: { groups: ['oidc:team-ml'] },
       nodePool: 'gpu',
       quota: {
         requests: { cpu: '48', memory: '384Gi' }, limits: { memory: '512Gi' }, pods: 40,

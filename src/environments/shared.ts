@@ -1,4 +1,4 @@
-import { KubeletProfile, PriorityClassSpec, TaintSpec } from '../../constructs';
+import { KubeletProfile, OidcSpec, PriorityClassSpec, TaintSpec } from '../../constructs';
 
 /** The production pattern of three tenant classes; `low` is what a pod without a class gets. */
 export const TENANT_PRIORITY_CLASSES: readonly PriorityClassSpec[] = [
@@ -6,6 +6,12 @@ export const TENANT_PRIORITY_CLASSES: readonly PriorityClassSpec[] = [
   { name: 'medium', value: 10_000, description: 'Internal services and asynchronous workers.' },
   { name: 'low', value: 1_000, globalDefault: true, preemptionPolicy: 'Never', description: 'Batch and best-effort work; never preempts.' },
 ];
+
+/**
+ * The company's identity provider: users and their groups from its tokens, prefixed `oidc:`, which the
+ * tenants' admins carry.
+ */
+export const COMPANY_OIDC: OidcSpec = { issuerUrl: 'https://login.example.com/realms/platform', audiences: ['kubernetes'] };
 
 /** Entry nodes run only the NGINX entry. */
 export const ENTRY_TAINT: TaintSpec = { key: 'prodk8s.io/entry', value: 'true', effect: 'NoSchedule' };

@@ -1,5 +1,5 @@
 import { ClusterSpec } from '../../constructs';
-import { dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, TENANT_PRIORITY_CLASSES } from './shared';
+import { COMPANY_OIDC, dedicatedTaint, ENTRY_TAINT, GENERAL_KUBELET, SEARCH_SYSCTLS, TENANT_PRIORITY_CLASSES } from './shared';
 
 /**
  * Staging: production's shape at a fraction of its size. Three control plane
@@ -12,6 +12,7 @@ export const staging: ClusterSpec = {
   kubernetesVersion: '1.36.4',
   networking: { podCidr: '10.246.0.0/16', serviceCidr: '10.98.0.0/16', dnsDomain: 'cluster.local' },
   priorityClasses: TENANT_PRIORITY_CLASSES,
+  authentication: { oidc: COMPANY_OIDC },
   podSecurity: { enforce: 'restricted', audit: 'restricted', warn: 'restricted' },
   controlPlane: {
     count: 3,
@@ -59,7 +60,7 @@ export const staging: ClusterSpec = {
   tenants: [
     {
       name: 'web',
-      admins: { groups: ['team-web'] },
+      admins: { groups: ['oidc:team-web'] },
       quota: { requests: { cpu: '8', memory: '16Gi' }, limits: { memory: '32Gi' }, pods: 80 },
       routes: [
         { host: 'www.staging.example.com', service: 'frontend', port: 8080 },
@@ -68,7 +69,7 @@ export const staging: ClusterSpec = {
     },
     {
       name: 'payments',
-      admins: { groups: ['team-payments'], users: ['payments-oncall@example.com'] },
+      admins: { groups: ['oidc:team-payments'], users: ['oidc:payments-oncall@example.com'] },
       quota: {
         requests: { cpu: '6', memory: '12Gi' }, limits: { memory: '24Gi' }, pods: 60,
         persistentVolumeClaims: 4, storage: '100Gi',
@@ -82,7 +83,7 @@ export const staging: ClusterSpec = {
     },
     {
       name: 'search',
-      admins: { groups: ['team-search'] },
+      admins: { groups: ['oidc:team-search'] },
       nodePool: 'search',
       quota: {
         requests: { cpu: '8', memory: '32Gi' }, limits: { memory: '48Gi' }, pods: 20,

@@ -19,6 +19,7 @@ const PACKAGES: Record<string, string> = {
   'kubeproxy.config.k8s.io/v1alpha1': 'kubeproxy',
   'audit.k8s.io/v1': 'audit.v1',
   'apiserver.config.k8s.io/v1': 'apiserver.v1',
+  'apiserver.config.k8s.io/v1beta1': 'apiserver.v1beta1',
 };
 
 /** Structs from other Kubernetes packages that these APIs embed or refer to. */
@@ -36,6 +37,7 @@ const STRING_TYPES = new Set([
   'string', 'metav1.Duration', 'metav1.Time', 'BootstrapTokenString', 'corev1.HostPathType', 'corev1.PullPolicy',
   'EncryptionAlgorithmType', 'ImagePullCredentialsVerificationPolicy', 'KubeletAuthorizationMode', 'LocalMode',
   'MemoryReservationPolicy', 'ProxyMode', 'ResourceChangeDetectionStrategy', 'Level', 'Stage',
+  'AudienceMatchPolicyType', 'EgressSelectorType',
 ]);
 const INTEGER_TYPES = new Set(['int', 'int32', 'int64']);
 const NUMBER_TYPES = new Set(['float32', 'float64']);

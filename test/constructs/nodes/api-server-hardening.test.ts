@@ -3,9 +3,15 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { load } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { Testing } from 'cdk8s';
+import { ClusterSpec, kubeadmInitDocuments, ProductionCluster } from '../../../constructs';
 import {
-  AUDIT_POLICY_FILE, auditPolicy, auditRules, ENCRYPTION_CONFIG_FILE, encryptionConfiguration,
+  AUDIT_POLICY_FILE, auditPolicy, auditRules, authenticationConfiguration, AUTHENTICATION_CONFIG_FILE, ENCRYPTION_CONFIG_FILE, encryptionConfiguration,
+  jwtAuthenticator,
 } from '../../../constructs/nodes/api-server-hardening';
+import { COMPANY_OIDC } from '../../../src/environments/shared';
+import { clusterSpec, tenantSpec } from '../../fixtures/cluster-spec';
+import { problemsOf } from '../../helpers/objects';
 import { REFERENCE_ENVIRONMENTS } from '../../../src/environments';
 import { renderEnvironments } from '../../../synth/synthesize';
 import { configFieldProblems } from '../../helpers/kube-config-fields';
@@ -63,10 +69,10 @@ describe('the audit policy', () => {
 });
 
 describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s', env => {
-  test('its audit policy and encryption configuration are the upstream types\' fields, and files kubeadm\'s reader reads', () => {
+  test('its audit policy, encryption and authentication configurations are the upstream types\' fields, and files kubeadm\'s reader reads', () => {
     const folder = mkdtempSync(join(tmpdir(), 'prodk8s-hardening-'));
     try {
-      for (const name of ['audit-policy.yaml', 'encryption-config.yaml']) {
+      for (const name of ['audit-policy.yaml', 'encryption-config.yaml', 'authentication-config.yaml']) {
         const content = fileOf(`${env}/node/control-plane/${name}`);
         const documents = parseAllDocuments(content).map(d => d.toJS());
         expect(documents.flatMap(configFieldProblems)).toEqual([]);
@@ -107,4 +113,47 @@ test('every control plane node\'s bootstrap writes both files, private, and refu
   }
   const worker = cloudInit('prod/node/pools/general/cloud-init-prod-general-1.yaml').write_files;
   expect(worker.some(f => f.path === AUDIT_POLICY_FILE || f.path === ENCRYPTION_CONFIG_FILE)).toBe(false);
+});
+
+describe('structured authentication from an OpenID Connect issuer', () => {
+  const oidc = { issuerUrl: 'https://login.example.com', audiences: ['kubernetes'] };
+  const withOidc = (overrides: Partial<ClusterSpec> = {}) => clusterSpec({
+    authentication: { oidc }, tenants: [tenantSpec({ admins: { groups: ['oidc:team-a'], users: ['oidc:ann@example.com'] } })], ...overrides,
+  });
+  const clusterConfig = (spec: ClusterSpec) => kubeadmInitDocuments(new ProductionCluster(Testing.chart(), 'cluster', spec).nodeLayer)
+    .find(d => d.kind === 'ClusterConfiguration') as any;
+
+  test('maps user names and groups with the issuer\'s prefixes, oidc: by default', () => {
+    expect(authenticationConfiguration(oidc, 36)).toEqual({
+      apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AuthenticationConfiguration',
+      jwt: [{ issuer: { url: 'https://login.example.com', audiences: ['kubernetes'] },
+        claimMappings: { username: { claim: 'email', prefix: 'oidc:' }, groups: { claim: 'groups', prefix: 'oidc:' } } }],
+    });
+    // Structured authentication is v1 from Kubernetes 1.34.
+    expect(authenticationConfiguration(oidc, 33).apiVersion).toBe('apiserver.config.k8s.io/v1beta1');
+  });
+
+  test('reaches the API server through kubeadm\'s arguments and volumes, and through Kubespray\'s switch', () => {
+    const apiServer = clusterConfig(withOidc()).apiServer;
+    expect(apiServer.extraArgs).toContainEqual({ name: 'authentication-config', value: AUTHENTICATION_CONFIG_FILE });
+    expect(apiServer.extraVolumes).toContainEqual({ name: 'authentication-config', hostPath: AUTHENTICATION_CONFIG_FILE, mountPath: AUTHENTICATION_CONFIG_FILE, readOnly: true, pathType: 'File' });
+    expect(clusterConfig(clusterSpec()).apiServer.extraArgs.map((a: { name: string }) => a.name)).not.toContain('authentication-config');
+    const vars = load(fileOf('prod/kubespray/inventory/group_vars/all/k8s-cluster.yml')) as Record<string, any>;
+    expect(vars.kube_apiserver_use_authentication_config_file).toBe(true);
+    expect(vars.kube_apiserver_authentication_config_jwt).toEqual([jwtAuthenticator(COMPANY_OIDC)]);
+  });
+
+  test('refuses an issuer the API server cannot use, and tenant admins it would never name', () => {
+    expect(problemsOf(chart => new ProductionCluster(chart, 'cluster', withOidc({
+      authentication: { oidc: { issuerUrl: 'http://login.example.com?realm=x', audiences: [], usernamePrefix: 'oidc user:' } },
+      tenants: [tenantSpec({ admins: { groups: ['team-a'], users: ['ann@example.com'] } })],
+    })))).toEqual([
+      '[test/cluster] authentication.oidc.issuerUrl = "http://login.example.com?realm=x": must be the issuer\'s https:// URL, without credentials, query or fragment, as its tokens\' iss claim names it',
+      '[test/cluster] authentication.oidc.audiences = []: must list the client IDs the tokens are issued to, such as ["kubernetes"]',
+      '[test/cluster] authentication.oidc.usernamePrefix = "oidc user:": must be a non-empty name without spaces',
+      '[test/cluster] tenants[0].admins.users[0] = "ann@example.com": must carry authentication.oidc\'s user prefix "oidc user:", as the API server names its users',
+      '[test/cluster] tenants[0].admins.groups[0] = "team-a": must carry authentication.oidc\'s group prefix "oidc:", as the API server names its groups',
+    ]);
+    expect(problemsOf(chart => new ProductionCluster(chart, 'cluster', withOidc()))).toEqual([]);
+  });
 });
