@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
+import { load } from 'js-yaml';
 import type { ClusterSpec } from '../constructs';
 import { UsageError } from './usage-error';
 
@@ -34,17 +35,20 @@ export function readConfig(folder: string): ProjectConfig {
 
 /**
  * The environments that a module exports: `export const environments = [...]`,
- * or a default export of an array or of one spec. TypeScript is transpiled
+ * or a default export of an array or of one spec; of a JSON or YAML file, its
+ * content. TypeScript is transpiled
  * on the fly by jiti (no type check: `tsc` does that in the project's own
  * build or CI), so that a synth needs no compile step.
  */
 export async function loadEnvironments(app: string): Promise<readonly ClusterSpec[]> {
   const path = resolve(app);
   if (!existsSync(path)) throw new UsageError(`the environments module ${app} does not exist`);
-  const { createJiti } = await import('jiti');
   let exports: Record<string, unknown>;
   try {
-    exports = await createJiti(__filename, { interopDefault: false }).import(path);
+    exports = /\.ya?ml$/i.test(path)
+      // YAML holds data only: its document is the default export (an environment, a list, or { environments }).
+      ? { default: load(readFileSync(path, 'utf8')) }
+      : await (await import('jiti')).createJiti(__filename, { interopDefault: false }).import(path);
   } catch (error) {
     throw new ModuleError(`the environments module ${app} failed to load: ${firstLine(error)}`);
   }

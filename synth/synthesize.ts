@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { ClusterSpec } from '../constructs';
+import { specShapeProblems } from '../constructs/cluster/spec-schema';
 import { collectProblems, markValid, SynthError } from '../constructs/core/problems';
 import { collectWarnings } from '../constructs/core/warnings';
 import { EnvironmentChart } from '../stacks/environment-chart';
@@ -109,6 +110,9 @@ interface ValidatedModel {
 function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
   // An empty model would replace the output with nothing.
   if (specs.length === 0) throw new SynthError(['environments = []: there must be at least one environment']);
+  // A spec's shape first (it may come from JavaScript, JSON or YAML): the constructs expect their fields.
+  const shapeProblems = specs.flatMap((spec, index) => specShapeProblems(spec, index));
+  if (shapeProblems.length > 0) throw new SynthError(shapeProblems);
   const duplicates = specs.map(s => s.name).filter((name, index, names) => names.indexOf(name) !== index);
   if (duplicates.length > 0) {
     throw new SynthError(duplicates.map(name => `[${name}] name = ${JSON.stringify(name)}: environment names must be unique`));

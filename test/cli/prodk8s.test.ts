@@ -7,6 +7,7 @@ import { ExitCode, run, USAGE } from '../../cli/prodk8s';
 import { renderEnvironments } from '../../synth/synthesize';
 import { OUTPUT_MARKER } from '../../synth/output-folder';
 import { clusterSpec, tenantSpec } from '../fixtures/cluster-spec';
+import { dump } from 'js-yaml';
 import * as manifest from '../../package.json';
 
 const root = resolve(__dirname, '../..');
@@ -107,6 +108,21 @@ describe('the prodk8s command', () => {
         expect(await run(['validate', '--app', app])).toBe(ExitCode.ok);
         expect(printed(stdout)).toBe('prodk8s: test: valid');
       }
+    });
+
+    test('from YAML, and a spec of the wrong shape from any of them gets its problems, not a crash', async () => {
+      const spec = clusterSpec();
+      const broken = JSON.parse(JSON.stringify(spec));
+      delete broken.tenants[0].quota;
+      project({ 'envs.yaml': dump({ environments: [spec] }), 'broken.yaml': dump([broken]), 'bad.yaml': 'environments: [\n' });
+      expect(await run(['validate', '--app', 'envs.yaml'])).toBe(ExitCode.ok);
+      expect(printed(stdout)).toBe('prodk8s: test: valid');
+      expect(await run(['validate', '--app', 'broken.yaml'])).toBe(ExitCode.invalidModel);
+      expect(printed(stderr)).toContain('[test] tenants[0].quota = (missing): is required');
+      expect(printed(stderr)).not.toMatch(/TypeError|    at /);
+      stderr.mockClear();
+      expect(await run(['validate', '--app', 'bad.yaml'])).toBe(ExitCode.invalidModel);
+      expect(printed(stderr)).toMatch(/^prodk8s: the environments module bad.yaml failed to load: /);
     });
 
     test('an empty list of environments is refused: it would replace the output with nothing', async () => {
