@@ -12,8 +12,18 @@ import schema from './cluster-spec.schema.json';
  */
 let validator: ValidateFunction | undefined;
 
+/** How the schema is compiled, here and by the build's standalone validator. */
+export const SPEC_VALIDATOR_OPTIONS = { allErrors: true, strict: false } as const;
+
+/** The build's precompiled validator (`scripts/spec-validator.ts`), else the schema compiled now. */
 function validateSpec(): ValidateFunction {
-  return validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (validator) return validator;
+  try {
+    validator = require('./spec-validator.js') as ValidateFunction;
+  } catch {
+    validator = new Ajv(SPEC_VALIDATOR_OPTIONS).compile(schema);
+  }
+  return validator;
 }
 
 /** Every problem of a spec's shape; `index` names an environment that has no name. */

@@ -1,6 +1,8 @@
-import { readFileSync } from 'fs';
+import Ajv, { ValidateFunction } from 'ajv';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { ClusterSpec, validate } from '../../../index';
-import { specShapeProblems } from '../../../constructs/cluster/spec-schema';
+import { SPEC_VALIDATOR_OPTIONS, specShapeProblems } from '../../../constructs/cluster/spec-schema';
 import { SCHEMA_FILE, specSchemaText } from '../../../scripts/spec-schema';
 import { REFERENCE_ENVIRONMENTS } from '../../../src/environments';
 import { clusterSpec } from '../../fixtures/cluster-spec';
@@ -17,6 +19,17 @@ const problems = (spec: unknown) => validate([spec as ClusterSpec]).problems;
 
 test('the schema is the one the ClusterSpec types generate (run scripts/spec-schema.ts after changing them)', () => {
   expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(specSchemaText());
+});
+
+test('the build\'s precompiled validator reports what the schema compiled at run time does', () => {
+  const built = join(__dirname, '../../../lib/constructs/cluster/spec-validator.js');
+  expect(existsSync(built)).toBe(true);
+  const precompiled = require(built) as ValidateFunction;
+  const compiled = new Ajv(SPEC_VALIDATOR_OPTIONS).compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
+  const broken = json(s => { delete s.tenants[0].quota; s.tenant = 1; s.terraform = { backend: { type: 's3' } }; });
+  expect(precompiled(broken)).toBe(false);
+  expect(compiled(broken)).toBe(false);
+  expect(precompiled.errors).toEqual(compiled.errors);
 });
 
 test('every reference environment has the shape of a ClusterSpec', () => {
