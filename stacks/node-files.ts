@@ -2,7 +2,7 @@ import * as semver from 'semver';
 import { ProductionCluster, requireValid } from '../constructs';
 import { kubeadmInitDocuments, kubeadmJoinControlPlaneDocument, kubeadmJoinPoolDocument } from '../constructs/nodes/kubeadm-config';
 import { kubeProxyConfiguration } from '../constructs/nodes/kube-proxy-config';
-import { auditPolicy, authenticationConfiguration, encryptionConfiguration } from '../constructs/nodes/api-server-hardening';
+import { admissionConfiguration, auditPolicy, authenticationConfiguration, encryptionConfiguration } from '../constructs/nodes/api-server-hardening';
 import { kubeVipPod, SUPER_ADMIN_CONF } from '../constructs/nodes/kube-vip';
 import { cloudInitConfig, sysctlConf } from '../constructs/nodes/node-bootstrap';
 import { kubesprayInventory } from '../constructs/nodes/kubespray-inventory';
@@ -43,6 +43,7 @@ export function nodeFiles(cluster: ProductionCluster): NodeFile[] {
       // The API server's audit policy and encryption configuration (the key a placeholder), before kubeadm init or join.
       { path: 'node/control-plane/audit-policy.yaml', documents: [auditPolicy()] },
       { path: 'node/control-plane/encryption-config.yaml', documents: [encryptionConfiguration()] },
+      { path: 'node/control-plane/admission-config.yaml', documents: [admissionConfiguration(semver.minor(layer.kubernetesVersion))] },
       ...(layer.oidc ? [{
         path: 'node/control-plane/authentication-config.yaml',
         documents: [authenticationConfiguration(layer.oidc, semver.minor(layer.kubernetesVersion))],

@@ -90,6 +90,7 @@ export function encryptionConfiguration(): Record<string, unknown> {
 export function hardeningArgs(oidc?: OidcSpec): Record<string, string> {
   return {
     ...oidc ? { 'authentication-config': AUTHENTICATION_CONFIG_FILE } : {},
+    'admission-control-config-file': ADMISSION_CONFIG_FILE,
     'audit-policy-file': AUDIT_POLICY_FILE,
     'audit-log-path': AUDIT_LOG_FILE,
     'audit-log-maxage': String(AUDIT_LOG_ROTATION.maxAgeDays),
@@ -103,6 +104,7 @@ export function hardeningArgs(oidc?: OidcSpec): Record<string, string> {
 export function hardeningVolumes(oidc?: OidcSpec): Record<string, unknown>[] {
   return [
     ...oidc ? [{ name: 'authentication-config', hostPath: AUTHENTICATION_CONFIG_FILE, mountPath: AUTHENTICATION_CONFIG_FILE, readOnly: true, pathType: 'File' }] : [],
+    { name: 'admission-config', hostPath: ADMISSION_CONFIG_FILE, mountPath: ADMISSION_CONFIG_FILE, readOnly: true, pathType: 'File' },
     { name: 'audit-policy', hostPath: AUDIT_POLICY_FILE, mountPath: AUDIT_POLICY_FILE, readOnly: true, pathType: 'File' },
     { name: 'audit-log', hostPath: AUDIT_LOG_HOST_DIRECTORY, mountPath: AUDIT_LOG_MOUNT, readOnly: false, pathType: 'DirectoryOrCreate' },
     { name: 'encryption-config', hostPath: ENCRYPTION_CONFIG_FILE, mountPath: ENCRYPTION_CONFIG_FILE, readOnly: true, pathType: 'File' },
@@ -117,6 +119,13 @@ export function hardeningVolumes(oidc?: OidcSpec): Record<string, unknown>[] {
 export function hardeningKubesprayVars(rulesYaml: string, oidc?: OidcSpec): Record<string, unknown> {
   return {
     ...oidc ? { kube_apiserver_use_authentication_config_file: true, kube_apiserver_authentication_config_jwt: [jwtAuthenticator(oidc)] } : {},
+    // Its admission configuration, with PodSecurity's defaults (the plugin must be named for Kubespray to write them).
+    kube_apiserver_admission_control_config_file: true,
+    kube_pod_security_use_default: true,
+    kube_pod_security_default_enforce: POD_SECURITY_DEFAULTS.enforce,
+    kube_pod_security_default_audit: POD_SECURITY_DEFAULTS.audit,
+    kube_pod_security_default_warn: POD_SECURITY_DEFAULTS.warn,
+    kube_pod_security_exemptions_namespaces: [...POD_SECURITY_EXEMPT_NAMESPACES],
     kubernetes_audit: true,
     audit_policy_file: AUDIT_POLICY_FILE,
     audit_log_path: AUDIT_LOG_FILE,
@@ -163,6 +172,41 @@ export interface OidcSpec {
    * @default the control plane hosts' trust store
    */
   readonly certificateAuthority?: string;
+}
+
+/** Where the admission plugins' configuration is on a control plane node, as Kubespray puts it. */
+export const ADMISSION_CONFIG_FILE = '/etc/kubernetes/admission-controls/admission-controls.yaml';
+
+/**
+ * Pod Security for namespaces that carry no level of their own: `baseline`
+ * enforced, `restricted` audited and warned of, as Kubespray's defaults have
+ * it. Every namespace the model creates carries its own level; this covers
+ * those created later by hand or by an operator that labels none.
+ * `kube-system` is exempt: kube-proxy and the node plugins run there.
+ */
+export const POD_SECURITY_DEFAULTS = { enforce: 'baseline', audit: 'restricted', warn: 'restricted' } as const;
+export const POD_SECURITY_EXEMPT_NAMESPACES = ['kube-system'] as const;
+
+/** The API server's AdmissionConfiguration: the PodSecurity plugin's defaults and exemptions, inline. */
+export function admissionConfiguration(kubernetesMinor: number): Record<string, unknown> {
+  const version = `v1.${kubernetesMinor}`;
+  return {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'AdmissionConfiguration',
+    plugins: [{
+      name: 'PodSecurity',
+      configuration: {
+        apiVersion: 'pod-security.admission.config.k8s.io/v1',
+        kind: 'PodSecurityConfiguration',
+        defaults: {
+          'enforce': POD_SECURITY_DEFAULTS.enforce, 'enforce-version': version,
+          'audit': POD_SECURITY_DEFAULTS.audit, 'audit-version': version,
+          'warn': POD_SECURITY_DEFAULTS.warn, 'warn-version': version,
+        },
+        exemptions: { usernames: [], runtimeClasses: [], namespaces: [...POD_SECURITY_EXEMPT_NAMESPACES] },
+      },
+    }],
+  };
 }
 
 /** Where the kubeadm path's authentication configuration is, on a control plane node and in the API server's pod. */

@@ -8,7 +8,7 @@ import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from '.
 import { NodePool } from './node-pool';
 import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU, NVIDIA_TOOLKIT_SETTINGS } from './node-sku';
 import {
-  AUDIT_POLICY_FILE, auditPolicy, AUTHENTICATION_CONFIG_FILE, authenticationConfiguration, ENCRYPTION_CONFIG_FILE, ENCRYPTION_KEY_PLACEHOLDER, encryptionConfiguration,
+  ADMISSION_CONFIG_FILE, admissionConfiguration, AUDIT_POLICY_FILE, auditPolicy, AUTHENTICATION_CONFIG_FILE, authenticationConfiguration, ENCRYPTION_CONFIG_FILE, ENCRYPTION_KEY_PLACEHOLDER, encryptionConfiguration,
 } from './api-server-hardening';
 
 /** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
@@ -65,6 +65,7 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
       ...(role.apiServerFiles ? [
         file(AUDIT_POLICY_FILE, JSON.stringify(auditPolicy(), null, 2) + '\n', '0600'),
         file(ENCRYPTION_CONFIG_FILE, JSON.stringify(encryptionConfiguration(), null, 2) + '\n', '0600'),
+        file(ADMISSION_CONFIG_FILE, JSON.stringify(admissionConfiguration(semver.minor(layer.kubernetesVersion)), null, 2) + '\n', '0600'),
         ...layer.oidc ? [file(AUTHENTICATION_CONFIG_FILE, JSON.stringify(authenticationConfiguration(layer.oidc, semver.minor(layer.kubernetesVersion)), null, 2) + '\n', '0600')] : [],
       ] : []),
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),

@@ -14,6 +14,7 @@ describe('nodeFiles', () => {
       'node/control-plane/sysctl.conf',
       'node/control-plane/audit-policy.yaml',
       'node/control-plane/encryption-config.yaml',
+      'node/control-plane/admission-config.yaml',
       'node/control-plane/cloud-init-test-control-plane-1.yaml',
       'node/pools/general/kubeadm-join.yaml',
       'node/pools/general/cloud-init-test-general-1.yaml',

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { Testing } from 'cdk8s';
 import { ClusterSpec, kubeadmInitDocuments, ProductionCluster } from '../../../constructs';
 import {
-  AUDIT_POLICY_FILE, auditPolicy, auditRules, authenticationConfiguration, AUTHENTICATION_CONFIG_FILE, ENCRYPTION_CONFIG_FILE, encryptionConfiguration,
+  admissionConfiguration, AUDIT_POLICY_FILE, auditPolicy, auditRules, authenticationConfiguration, AUTHENTICATION_CONFIG_FILE, ENCRYPTION_CONFIG_FILE, encryptionConfiguration,
   jwtAuthenticator,
 } from '../../../constructs/nodes/api-server-hardening';
 import { COMPANY_OIDC } from '../../../src/environments/shared';
@@ -72,7 +72,7 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s', en
   test('its audit policy, encryption and authentication configurations are the upstream types\' fields, and files kubeadm\'s reader reads', () => {
     const folder = mkdtempSync(join(tmpdir(), 'prodk8s-hardening-'));
     try {
-      for (const name of ['audit-policy.yaml', 'encryption-config.yaml', 'authentication-config.yaml']) {
+      for (const name of ['audit-policy.yaml', 'encryption-config.yaml', 'authentication-config.yaml', 'admission-config.yaml']) {
         const content = fileOf(`${env}/node/control-plane/${name}`);
         const documents = parseAllDocuments(content).map(d => d.toJS());
         expect(documents.flatMap(configFieldProblems)).toEqual([]);
@@ -91,7 +91,12 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s', en
       kubernetes_audit: true, audit_policy_file: AUDIT_POLICY_FILE, audit_log_hostpath: '/var/log/kubernetes/audit',
       audit_log_path: '/var/log/audit/kube-apiserver-audit.log', audit_log_maxage: 30, audit_log_maxbackups: 10, audit_log_maxsize: 100,
       kube_encrypt_secret_data: true, kube_encryption_algorithm: 'secretbox', kube_encryption_resources: ['secrets'],
+      // The same Pod Security defaults, through Kubespray's admission configuration.
+      kube_apiserver_admission_control_config_file: true, kube_pod_security_use_default: true,
+      kube_pod_security_default_enforce: 'baseline', kube_pod_security_default_audit: 'restricted', kube_pod_security_default_warn: 'restricted',
+      kube_pod_security_exemptions_namespaces: ['kube-system'],
     });
+    expect(vars.kube_apiserver_enable_admission_plugins).toContain('PodSecurity');
   });
 });
 
@@ -155,5 +160,16 @@ describe('structured authentication from an OpenID Connect issuer', () => {
       '[test/cluster] tenants[0].admins.groups[0] = "team-a": must carry authentication.oidc\'s group prefix "oidc:", as the API server names its groups',
     ]);
     expect(problemsOf(chart => new ProductionCluster(chart, 'cluster', withOidc()))).toEqual([]);
+  });
+});
+
+test('namespaces without a Pod Security level get baseline enforced and restricted warned of, kube-system exempt', () => {
+  expect(admissionConfiguration(36)).toEqual({
+    apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AdmissionConfiguration',
+    plugins: [{ name: 'PodSecurity', configuration: {
+      apiVersion: 'pod-security.admission.config.k8s.io/v1', kind: 'PodSecurityConfiguration',
+      defaults: { 'enforce': 'baseline', 'enforce-version': 'v1.36', 'audit': 'restricted', 'audit-version': 'v1.36', 'warn': 'restricted', 'warn-version': 'v1.36' },
+      exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system'] },
+    } }],
   });
 });

@@ -56,7 +56,7 @@ describe('kubeadm, kubelet and kube-proxy documents use only upstream fields and
       'kubeadm.k8s.io/v1beta4 InitConfiguration', 'kubeadm.k8s.io/v1beta4 ClusterConfiguration', 'kubeadm.k8s.io/v1beta4 JoinConfiguration',
       'kubelet.config.k8s.io/v1beta1 KubeletConfiguration', 'kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration',
       // The API server's files.
-      'audit.k8s.io/v1 Policy', 'apiserver.config.k8s.io/v1 EncryptionConfiguration',
+      'audit.k8s.io/v1 Policy', 'apiserver.config.k8s.io/v1 EncryptionConfiguration', 'apiserver.config.k8s.io/v1 AdmissionConfiguration',
     ]));
     expect(documents.flatMap(configFieldProblems)).toEqual([]);
   });

@@ -59,6 +59,8 @@ describe('kubeadm configuration', () => {
     test('enables the admission plugins that pin tenants, restating NodeRestriction, and the node port range', () => {
       const args = byKind(documents, 'ClusterConfiguration').apiServer.extraArgs;
       expect(args).toEqual([
+        // Pod Security's defaults for namespaces without a level.
+        { name: 'admission-control-config-file', value: '/etc/kubernetes/admission-controls/admission-controls.yaml' },
         // The audit log, rotated as Kubespray rotates it.
         { name: 'audit-log-maxage', value: '30' },
         { name: 'audit-log-maxbackup', value: '10' },
@@ -74,8 +76,9 @@ describe('kubeadm configuration', () => {
       ]);
     });
 
-    test('mounts the audit policy, the audit log\'s host directory and the encryption configuration into the API server', () => {
+    test('mounts the admission configuration, the audit policy, the audit log\'s host directory and the encryption configuration into the API server', () => {
       expect(byKind(documents, 'ClusterConfiguration').apiServer.extraVolumes).toEqual([
+        { name: 'admission-config', hostPath: '/etc/kubernetes/admission-controls/admission-controls.yaml', mountPath: '/etc/kubernetes/admission-controls/admission-controls.yaml', readOnly: true, pathType: 'File' },
         { name: 'audit-policy', hostPath: '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml', mountPath: '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml', readOnly: true, pathType: 'File' },
         { name: 'audit-log', hostPath: '/var/log/kubernetes/audit', mountPath: '/var/log/audit', readOnly: false, pathType: 'DirectoryOrCreate' },
         { name: 'encryption-config', hostPath: '/etc/kubernetes/encryption/secrets-encryption.yaml', mountPath: '/etc/kubernetes/encryption/secrets-encryption.yaml', readOnly: true, pathType: 'File' },
@@ -112,6 +115,7 @@ describe('kubeadm configuration', () => {
     const cluster = byKind(documents, 'ClusterConfiguration');
     expect(cluster.apiVersion).toBe('kubeadm.k8s.io/v1beta3');
     expect(cluster.apiServer.extraArgs).toEqual({
+      'admission-control-config-file': '/etc/kubernetes/admission-controls/admission-controls.yaml',
       'audit-log-maxage': '30', 'audit-log-maxbackup': '10', 'audit-log-maxsize': '100',
       'audit-log-path': '/var/log/audit/kube-apiserver-audit.log', 'audit-policy-file': '/etc/kubernetes/audit-policy/apiserver-audit-policy.yaml',
       'enable-admission-plugins': 'NodeRestriction', 'encryption-provider-config': '/etc/kubernetes/encryption/secrets-encryption.yaml',
