@@ -103,12 +103,13 @@ export class HelmAddon extends Construct {
         checks.expect(props.images !== undefined, 'imageRegistry', props.imageRegistry,
           `needs the image settings of chart ${this.chart.name} (images), which say where each of its images is set`);
       }
-      for (const path of unsafeValueKeys({ values: typeof props.values === 'function' ? {} : props.values, rawValues: props.rawValues ?? {} })) {
+      // The typed values once: a function of them may compute much (the Prometheus stack's alert rules).
+      const typed = this.typedValues();
+      for (const path of unsafeValueKeys({ values: typed, rawValues: props.rawValues ?? {} })) {
         checks.fail(path, '(not shown)', 'is a key that reaches object prototypes (__proto__, constructor, prototype), which no chart reads; '
           + 'in JavaScript, an object literal\'s __proto__ silently becomes its prototype');
       }
       // Nothing in values reaches a cluster but through the output, which is committed: credentials stay in Secrets.
-      const typed = typeof props.values === 'function' ? props.values() : props.values;
       for (const [field, values] of [['values', typed], ['rawValues', props.rawValues ?? {}]] as const) {
         for (const finding of credentialsIn(values)) {
           checks.fail(`${field}.${finding.path}`, '(not shown)', `looks like ${finding.kind}, which would be written into the output: `
@@ -119,7 +120,7 @@ export class HelmAddon extends Construct {
       if (keys) {
         checks.expect(keys.chart === this.chart.name && keys.version === this.chart.version, 'valueKeys', `${keys.chart}@${keys.version}`,
           `must be the keys of the installed chart, ${this.chart.name}@${this.chart.version}`);
-        for (const { path, value } of unknownValueKeys(this.values, keys.keys)) {
+        for (const { path, value } of unknownValueKeys(this.merged(typed), keys.keys)) {
           checks.fail(`values.${path}`, value, `is not a value of chart ${keys.chart} ${keys.version}`);
         }
       }
@@ -130,7 +131,15 @@ export class HelmAddon extends Construct {
 
   /** The release's values: the typed ones with the raw ones merged over them. */
   public get values(): ChartValues {
-    const typed = typeof this.props.values === 'function' ? this.props.values() : this.props.values;
+    return this.merged(this.typedValues());
+  }
+
+  private typedValues(): ChartValues {
+    return typeof this.props.values === 'function' ? this.props.values() : this.props.values;
+  }
+
+  /** The typed values, the chart's image settings over them, the raw values last. */
+  private merged(typed: ChartValues): ChartValues {
     const { imageRegistry, images } = this.props;
     const relocated = imageRegistry !== undefined && images ? images(new ImageRegistry(imageRegistry)) : {};
     return deepmerge.all([typed, relocated, this.props.rawValues ?? {}], {

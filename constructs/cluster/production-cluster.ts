@@ -26,7 +26,7 @@ import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
 import { TenantRoutes } from '../entry/tenant-routes';
-import { ArgoCdApplications, FluxReleases } from '../gitops/gitops-releases';
+import { ArgoCdApplications, FluxReleases, GITOPS_NAMESPACES } from '../gitops/gitops-releases';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
 import { TenantWorkload } from '../tenancy/tenant-workload';
 import { Versions } from '../versions';
@@ -174,8 +174,8 @@ export class ProductionCluster extends Construct {
     // Its controllers and CRDs, which the add-on objects of the manifests need (Terraform needs neither).
     const gitops = this.spec.gitops ?? { engine: 'flux' };
     found.push(gitops.engine === 'argocd'
-      ? { kind: 'GitOps engine', name: 'Argo CD', namespace: gitops.namespace ?? 'argocd', holds: ['the Application CRD'], usedBy: 'gitops' }
-      : { kind: 'GitOps engine', name: 'Flux', namespace: gitops.namespace ?? 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' });
+      ? { kind: 'GitOps engine', name: 'Argo CD', namespace: gitops.namespace ?? GITOPS_NAMESPACES.argocd, holds: ['the Application CRD'], usedBy: 'gitops' }
+      : { kind: 'GitOps engine', name: 'Flux', namespace: gitops.namespace ?? GITOPS_NAMESPACES.flux, holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' });
     const endpoint = this.controlPlane.endpoint;
     if (endpoint.provider === 'external') {
       found.push({ kind: 'API endpoint', name: `${endpoint.address}:${endpoint.port}`, holds: [], usedBy: 'controlPlane.endpoint (before kubeadm init)' });

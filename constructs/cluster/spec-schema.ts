@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { show } from '../core/checks';
 import schema from './cluster-spec.schema.json';
 
 /**
@@ -31,7 +32,7 @@ export function specShapeProblems(spec: unknown, index: number): string[] {
   const validate = validateSpec();
   if (validate(spec)) return [];
   const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : `environments[${index}]`;
-  return [...new Set(relevantErrors(validate.errors ?? [], spec).map(error => `[${name}] ${describe(error, spec)}`))];
+  return [...new Set(relevantErrors(validate.errors ?? [], spec).map(error => `[${name}] ${problemOf(error, spec)}`))];
 }
 
 /**
@@ -66,14 +67,14 @@ function fieldOf(pointer: string, extra?: string): string {
   return keys.reduce((path, key) => (/^\d+$/.test(key) ? `${path}[${key}]` : path ? `${path}.${key}` : key), '') || 'spec';
 }
 
+/** As the constructs' problems show values, a long one cut short (a misplaced list can be most of a spec). */
 function shown(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  const text = JSON.stringify(value);
+  const text = show(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** The error as `field = value: rule`. */
-function describe(error: ErrorObject, spec: unknown): string {
+function problemOf(error: ErrorObject, spec: unknown): string {
   const value = valueAt(spec, error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {

@@ -95,6 +95,7 @@ export function validateWith(scope: IConstruct, check: (checks: Checks) => void)
   });
 }
 
-function show(value: unknown): string {
+/** A value as a problem shows it: JSON, or `(missing)`. */
+export function show(value: unknown): string {
   return value === undefined ? '(missing)' : JSON.stringify(value);
 }

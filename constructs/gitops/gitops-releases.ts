@@ -4,6 +4,9 @@ import { HelmAddon } from '../addons/helm-addon';
 
 export type GitOpsEngine = 'flux' | 'argocd';
 
+/** Where each engine's objects go unless the spec says otherwise: where each installs itself. */
+export const GITOPS_NAMESPACES: Readonly<Record<GitOpsEngine, string>> = { flux: 'flux-system', argocd: 'argocd' };
+
 export interface GitOpsReleasesProps {
   /** The add-ons, each after its dependencies. */
   readonly addons: readonly HelmAddon[];
@@ -30,7 +33,7 @@ const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 export class FluxReleases extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsReleasesProps) {
     super(scope, id);
-    const namespace = props.namespace ?? 'flux-system';
+    const namespace = props.namespace ?? GITOPS_NAMESPACES.flux;
     const interval = props.interval ?? '10m';
     const repositories = new Set<string>();
     for (const addon of props.addons) {
@@ -93,7 +96,7 @@ export class FluxReleases extends Construct {
 export class ArgoCdApplications extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsReleasesProps) {
     super(scope, id);
-    const namespace = props.namespace ?? 'argocd';
+    const namespace = props.namespace ?? GITOPS_NAMESPACES.argocd;
     for (const addon of props.addons) {
       const { repository, name, version } = addon.chart;
       const oci = repository.startsWith('oci://');
