@@ -54,6 +54,7 @@ export * from './storage/storage-classes';
 export * from './tenancy/namespace-admin-role';
 export * from './tenancy/pod-security';
 export * from './tenancy/priority-classes';
+export * from './cluster/system-critical-quotas';
 export * from './tenancy/tenant';
 export * from './tenancy/tenant-limit-range';
 export * from './tenancy/tenant-network-policies';

@@ -22,6 +22,9 @@ export const BASELINE_NAMESPACE = {
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
 
+/** Where the Tigera operator runs Calico's own pods. */
+export const CALICO_SYSTEM_NAMESPACE = 'calico-system';
+
 export type CalicoEncapsulation = 'VXLAN' | 'VXLANCrossSubnet' | 'IPIP' | 'IPIPCrossSubnet' | 'None';
 
 export interface CalicoProps {
@@ -98,6 +101,16 @@ export class Calico extends Construct {
       releaseName: 'calico',
       namespace: 'tigera-operator',
       namespaceLabels: PRIVILEGED_NAMESPACE,
+      // The operator runs calico-node and csi-node-driver (system-node-critical), typha and kube-controllers
+      // (system-cluster-critical) in calico-system. It adopts an existing namespace, keeping labels it does not
+      // set and setting these (operator v1.42: render/namespaces.go, controller/utils/component.go).
+      systemCriticalNamespaces: [CALICO_SYSTEM_NAMESPACE],
+      operatorNamespaces: { [CALICO_SYSTEM_NAMESPACE]: {
+        'name': CALICO_SYSTEM_NAMESPACE,
+        'app.kubernetes.io/managed-by': 'tigera-operator',
+        'pod-security.kubernetes.io/enforce': 'privileged',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      } },
       values: {
         installation: {
           kubernetesProvider: '',
@@ -177,6 +190,7 @@ export class Flannel extends Construct {
       releaseName: 'flannel',
       namespace: 'kube-flannel',
       namespaceLabels: PRIVILEGED_NAMESPACE,
+      systemCriticalNamespaces: ['kube-flannel'],
       values: { podCidr: props.podCidr, flannel: { backend: props.backend ?? 'vxlan', ...props.mtu === undefined ? {} : { mtu: props.mtu } } },
       imageRegistry: props.imageRegistry,
       images: ChartImages.flannel,

@@ -61,6 +61,19 @@ export interface HelmAddonProps {
    * @default none
    */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * The namespaces where the release's pods, or the pods of the operator it installs, run at a system
+   * PriorityClass (`system-node-critical`, `system-cluster-critical`): each gets a ResourceQuota that admits them,
+   * as the API server admits those classes only where one does (`SystemCriticalQuotas`).
+   * @default none
+   */
+  readonly systemCriticalNamespaces?: readonly string[];
+  /**
+   * Namespaces the release's operator creates, with the labels it gives them: the model creates them first, with
+   * the same labels so that neither undoes the other, to hold what must be there before the operator's pods.
+   * @default none
+   */
+  readonly operatorNamespaces?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** Helm's limit on release names: they become parts of object names and labels. */
@@ -76,6 +89,10 @@ export class HelmAddon extends Construct {
   public readonly releaseName: string;
   public readonly namespace: string;
   public readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** Where its pods or its operator's run at a system PriorityClass. */
+  public readonly systemCriticalNamespaces: readonly string[];
+  /** The namespaces its operator creates, with their labels. */
+  public readonly operatorNamespaces: Readonly<Record<string, Readonly<Record<string, string>>>>;
   private readonly props: HelmAddonProps;
   private readonly dependencies: HelmAddon[];
 
@@ -86,11 +103,15 @@ export class HelmAddon extends Construct {
     this.releaseName = props.releaseName;
     this.namespace = props.namespace;
     this.namespaceLabels = props.namespaceLabels ?? {};
+    this.systemCriticalNamespaces = props.systemCriticalNamespaces ?? [];
+    this.operatorNamespaces = props.operatorNamespaces ?? {};
     this.dependencies = [...new Set(props.dependsOn ?? [])];
     validateWith(this, checks => {
       checks.expect(isReleaseName(this.releaseName), 'releaseName', this.releaseName,
         `must be a DNS-1123 label of at most ${MAX_RELEASE_NAME_LENGTH} characters, Helm's limit for release names`);
       checks.dns1123Label('namespace', this.namespace);
+      this.systemCriticalNamespaces.forEach((namespace, index) => checks.dns1123Label(`systemCriticalNamespaces[${index}]`, namespace));
+      for (const namespace of Object.keys(this.operatorNamespaces)) checks.dns1123Label(`operatorNamespaces.${namespace}`, namespace);
       checks.expect(/^(https:\/\/|oci:\/\/)[^\s]+$/.test(this.chart.repository), 'chart.repository', this.chart.repository,
         'must be an https:// Helm repository or an oci:// registry');
       checks.expect(semver.valid(this.chart.version) !== null, 'chart.version', this.chart.version,

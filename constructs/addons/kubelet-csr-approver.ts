@@ -46,6 +46,7 @@ export class KubeletCsrApprover extends Construct {
       chart: Versions.charts.kubeletCsrApprover,
       releaseName: 'kubelet-csr-approver',
       namespace: 'kube-system',
+      systemCriticalNamespaces: ['kube-system'],
       values: {
         global: { clusterDomain: props.clusterDomain },
         providerRegex: nodeNamesRegex(props.hosts),

@@ -73,6 +73,7 @@ export class MetricsServer extends Construct {
       chart: Versions.charts.metricsServer,
       releaseName: RELEASE_NAME,
       namespace: 'kube-system',
+      systemCriticalNamespaces: ['kube-system'],
       values: {
         replicas,
         // Replaces the chart's defaultArgs, so that no flag appears twice.

@@ -32,6 +32,7 @@ export class NfsCsiDriver extends Construct {
       chart: Versions.charts.csiDriverNfs,
       releaseName: 'csi-driver-nfs',
       namespace: 'kube-system',
+      systemCriticalNamespaces: ['kube-system'],
       values: {
         controller: { enableSnapshotter: false },
         externalSnapshotter: { enabled: false },

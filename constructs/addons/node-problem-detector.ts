@@ -176,6 +176,7 @@ export class NodeProblemDetector extends Construct {
       chart: Versions.charts.nodeProblemDetector,
       releaseName: 'node-problem-detector',
       namespace: 'node-problem-detector',
+      systemCriticalNamespaces: ['node-problem-detector'],
       namespaceLabels: PRIVILEGED_NAMESPACE,
       values: {
         settings: {

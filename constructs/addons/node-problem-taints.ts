@@ -49,6 +49,7 @@ export class NodeProblemTaints extends Construct {
       chart: Versions.charts.nodeReadinessController,
       releaseName: 'node-problem-taints',
       namespace: 'node-readiness',
+      systemCriticalNamespaces: ['node-readiness'],
       values: {
         nodeReadinessRules: props.conditions.map(condition => ({
           name: `npd-${condition.toLowerCase()}`,

@@ -46,6 +46,7 @@ export class NvidiaDevicePlugin extends Construct {
       chart: Versions.charts.nvidiaDevicePlugin,
       releaseName: 'nvidia-device-plugin',
       namespace: 'nvidia-device-plugin',
+      systemCriticalNamespaces: ['nvidia-device-plugin'],
       // It writes the kubelet's device-plugin socket on the host.
       namespaceLabels: PRIVILEGED_NAMESPACE,
       values: {

@@ -101,6 +101,7 @@ export class RookCeph extends Construct {
       namespace: ROOK_NAMESPACE,
       // OSDs and the CSI node plugins use the host's devices and paths.
       namespaceLabels: PRIVILEGED_NAMESPACE,
+      systemCriticalNamespaces: [ROOK_NAMESPACE],
       values: { csi: { installCsiOperator: true }, priorityClassName: 'system-cluster-critical' },
       imageRegistry: props.imageRegistry,
       images: ChartImages.rookCeph,
@@ -117,6 +118,8 @@ export class RookCeph extends Construct {
       chart: Versions.charts.cephCsiDrivers,
       releaseName: 'ceph-csi-drivers',
       namespace: ROOK_NAMESPACE,
+      // The CSI operator runs the drivers' plugins there.
+      systemCriticalNamespaces: [ROOK_NAMESPACE],
       // As Rook's values for this chart set them, with the node plugins on every node.
       values: {
         operatorConfig: {
@@ -155,6 +158,8 @@ export class RookCeph extends Construct {
       releaseName: 'rook-ceph-cluster',
       namespace: ROOK_NAMESPACE,
       namespaceLabels: PRIVILEGED_NAMESPACE,
+      // Rook runs the Ceph daemons there (the metadata servers at system-cluster-critical).
+      systemCriticalNamespaces: [ROOK_NAMESPACE],
       values: {
         operatorNamespace: ROOK_NAMESPACE,
         toolbox: { enabled: false },

@@ -174,13 +174,22 @@ export class ClusterAddons extends Construct {
     ];
   }
 
-  /** The namespaces the add-ons install into, with the labels they need, by name; kube-system is left alone. */
+  /**
+   * The namespaces the add-ons install into and those their operators create, with the labels they need, by
+   * name; kube-system is left alone.
+   */
   public get namespaces(): ReadonlyMap<string, Readonly<Record<string, string>>> {
     const namespaces = new Map<string, Record<string, string>>();
     for (const addon of this.all) {
-      if (addon.namespace === 'kube-system') continue;
-      namespaces.set(addon.namespace, { ...namespaces.get(addon.namespace), ...addon.namespaceLabels });
+      for (const [name, labels] of [[addon.namespace, addon.namespaceLabels] as const, ...Object.entries(addon.operatorNamespaces)]) {
+        if (name !== 'kube-system') namespaces.set(name, { ...namespaces.get(name), ...labels });
+      }
     }
     return namespaces;
+  }
+
+  /** Where the add-ons run pods at a system PriorityClass, in install order. */
+  public get systemCriticalNamespaces(): readonly string[] {
+    return [...new Set(this.all.flatMap(addon => addon.systemCriticalNamespaces))];
   }
 }

@@ -15,7 +15,7 @@ import { Quantity } from '../core/quantity';
 import { addWarning } from '../core/warnings';
 import { capacityShortfalls, PoolSupply, TenantDemand } from '../nodes/capacity';
 import { ControlPlane } from '../nodes/control-plane';
-import { NodeLayer } from '../nodes/node-layer';
+import { clusterPodCapacity, NodeLayer } from '../nodes/node-layer';
 import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
 import { NodePool } from '../nodes/node-pool';
 import { oidcPrefixes } from '../nodes/api-server-hardening';
@@ -25,6 +25,7 @@ import { checkStorage, StorageClasses, storageClassesOf } from '../storage/stora
 import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
+import { SystemCriticalQuotas } from './system-critical-quotas';
 import { TenantRoutes } from '../entry/tenant-routes';
 import { ArgoCdApplications, FluxReleases, GITOPS_NAMESPACES } from '../gitops/gitops-releases';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
@@ -96,6 +97,11 @@ export class ProductionCluster extends Construct {
     if (spec.storage) new StorageClasses(this, 'storage-classes', { storage: spec.storage });
     const localPath = storageClassesOf(spec).find(storageClass => storageClass.provisioner === 'local-path');
     if (localPath) new LocalPathProvisioner(this, 'local-path-provisioner', { path: localPath.localPath?.path ?? DEFAULT_LOCAL_PATH, imageRegistry: this.imageRegistry });
+    new SystemCriticalQuotas(this, 'system-critical-quotas', {
+      // kube-system: the control plane's static pods, kube-proxy and CoreDNS.
+      namespaces: ['kube-system', ...this.addonSet.systemCriticalNamespaces, ...localPath ? [LocalPathProvisioner.NAMESPACE] : []],
+      clusterPods: clusterPodCapacity(this.nodeLayer),
+    });
     this.adminRole = new NamespaceAdminRole(this, 'namespace-admin');
     this.tenantScope = new Construct(this, 'tenants');
     for (const tenant of spec.tenants) this.addTenant(tenant);
@@ -266,7 +272,8 @@ export class ProductionCluster extends Construct {
     const scope = new Construct(this, 'addon-namespaces');
     for (const [name, labels] of this.addonSet.namespaces) {
       new k8s.KubeNamespace(scope, name, {
-        metadata: { name, labels: { ...labels, [Labels.ENVIRONMENT]: this.spec.name, [Labels.MANAGED_BY]: 'prodk8s' } },
+        // An operator's own labels win: it sets them again on every reconcile.
+        metadata: { name, labels: { [Labels.ENVIRONMENT]: this.spec.name, [Labels.MANAGED_BY]: 'prodk8s', ...labels } },
       });
     }
   }

@@ -30,3 +30,9 @@ export function isQualifiedName(value: unknown): boolean {
 export function isLabelValue(value: unknown): boolean {
   return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
 }
+
+/**
+ * The PriorityClasses Kubernetes makes for the system, usable in any
+ * namespace since 1.17: a pod of either may preempt any other.
+ */
+export const SYSTEM_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'] as const;

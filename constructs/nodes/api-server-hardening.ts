@@ -1,3 +1,5 @@
+import { SYSTEM_PRIORITY_CLASSES } from '../core/names';
+
 /**
  * The API server's audit log and the encryption of Secrets at rest, one
  * definition for both installers: files and arguments for kubeadm, variables
@@ -119,8 +121,10 @@ export function hardeningVolumes(oidc?: OidcSpec): Record<string, unknown>[] {
 export function hardeningKubesprayVars(rulesYaml: string, oidc?: OidcSpec): Record<string, unknown> {
   return {
     ...oidc ? { kube_apiserver_use_authentication_config_file: true, kube_apiserver_authentication_config_jwt: [jwtAuthenticator(oidc)] } : {},
-    // Its admission configuration, with PodSecurity's defaults (the plugin must be named for Kubespray to write them).
+    // Its admission configuration, with ResourceQuota's limited resources and PodSecurity's defaults
+    // (each plugin must be named for Kubespray to write its part).
     kube_apiserver_admission_control_config_file: true,
+    kube_resource_quota_limited_resources: limitedResources(),
     kube_pod_security_use_default: true,
     kube_pod_security_default_enforce: POD_SECURITY_DEFAULTS.enforce,
     kube_pod_security_default_audit: POD_SECURITY_DEFAULTS.audit,
@@ -187,13 +191,54 @@ export const ADMISSION_CONFIG_FILE = '/etc/kubernetes/admission-controls/admissi
 export const POD_SECURITY_DEFAULTS = { enforce: 'baseline', audit: 'restricted', warn: 'restricted' } as const;
 export const POD_SECURITY_EXEMPT_NAMESPACES = ['kube-system'] as const;
 
-/** The API server's AdmissionConfiguration: the PodSecurity plugin's defaults and exemptions, inline. */
+/**
+ * ResourceQuota's `limitedResources`: a pod of a system PriorityClass is
+ * admitted only in a namespace whose ResourceQuota covers that class, so that
+ * the classes stay with the namespaces the model gives such a quota
+ * (`SystemCriticalQuotas`), whoever else can create pods.
+ */
+export function limitedResources(): Record<string, unknown>[] {
+  return [{ resource: 'pods', matchScopes: [{ scopeName: 'PriorityClass', operator: 'In', values: [...SYSTEM_PRIORITY_CLASSES] }] }];
+}
+
+/** The name of the ResourceQuota that admits the system PriorityClasses in a namespace. */
+export const SYSTEM_CRITICAL_QUOTA = 'system-critical';
+
+/**
+ * Where the first control plane node's bootstrap puts kube-system's quota, applied right after `kubeadm init`
+ * (the control plane's mirror pods, kube-proxy and CoreDNS wait for it).
+ */
+export const KUBE_SYSTEM_QUOTA_FILE = '/etc/kubernetes/prodk8s/kube-system-quota.yaml';
+
+/**
+ * The ResourceQuota that admits pods of the system PriorityClasses in one
+ * namespace, for as many pods as the cluster holds: it covers, never limits.
+ */
+export function systemCriticalQuota(namespace: string, clusterPods: number, labels: Readonly<Record<string, string>> = {}): Record<string, any> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata: { name: SYSTEM_CRITICAL_QUOTA, namespace, ...Object.keys(labels).length > 0 ? { labels: { ...labels } } : {} },
+    spec: {
+      hard: { pods: String(clusterPods) },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [...SYSTEM_PRIORITY_CLASSES] }] },
+    },
+  };
+}
+
+/**
+ * The API server's AdmissionConfiguration, inline: ResourceQuota's limited
+ * resources, and the PodSecurity plugin's defaults and exemptions.
+ */
 export function admissionConfiguration(kubernetesMinor: number): Record<string, unknown> {
   const version = `v1.${kubernetesMinor}`;
   return {
     apiVersion: 'apiserver.config.k8s.io/v1',
     kind: 'AdmissionConfiguration',
     plugins: [{
+      name: 'ResourceQuota',
+      configuration: { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'ResourceQuotaConfiguration', limitedResources: limitedResources() },
+    }, {
       name: 'PodSecurity',
       configuration: {
         apiVersion: 'pod-security.admission.config.k8s.io/v1',

@@ -127,7 +127,8 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     // Kubespray's offline layout: every image under one registry, upstream paths kept.
     ...(layer.imageRegistry ? Object.fromEntries(KUBESPRAY_IMAGE_REPOS.map(name => [name, layer.imageRegistry!.registry])) : {}),
     kube_apiserver_node_port_range: layer.nodePortRange,
-    kube_apiserver_enable_admission_plugins: ['NodeRestriction', ...layer.admissionPlugins, 'PodSecurity'],
+    // PodSecurity and ResourceQuota named so that Kubespray writes their configuration.
+    kube_apiserver_enable_admission_plugins: ['NodeRestriction', ...layer.admissionPlugins, 'PodSecurity', 'ResourceQuota'],
     supplementary_addresses_in_ssl_keys: layer.controlPlane.certSANs,
     kubelet_rotate_server_certificates: true,
     // Its own approver chart, which that switch turns on: the add-ons bring the one both installers share.

@@ -1,14 +1,16 @@
 import * as semver from 'semver';
 import { ImageRegistry } from '../core/image-registry';
+import { Labels } from '../core/labels';
 import { Versions } from '../versions';
 import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
 import { HostSpec } from './host-set';
 import { SUPER_ADMIN_CONF } from './kube-vip';
-import { hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
+import { clusterPodCapacity, hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
 import { NodePool } from './node-pool';
 import { NVIDIA_CONTAINER_RUNTIME, NVIDIA_GPU, NVIDIA_TOOLKIT_SETTINGS } from './node-sku';
 import {
   ADMISSION_CONFIG_FILE, admissionConfiguration, AUDIT_POLICY_FILE, auditPolicy, AUTHENTICATION_CONFIG_FILE, authenticationConfiguration, ENCRYPTION_CONFIG_FILE, ENCRYPTION_KEY_PLACEHOLDER, encryptionConfiguration,
+  KUBE_SYSTEM_QUOTA_FILE, SYSTEM_CRITICAL_QUOTA, systemCriticalQuota,
 } from './api-server-hardening';
 
 /** Where the bootstrap puts the node's kubeadm configuration; only root reads it, as it holds the join token. */
@@ -68,6 +70,7 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
         file(ADMISSION_CONFIG_FILE, JSON.stringify(admissionConfiguration(semver.minor(layer.kubernetesVersion)), null, 2) + '\n', '0600'),
         ...layer.oidc ? [file(AUTHENTICATION_CONFIG_FILE, JSON.stringify(authenticationConfiguration(layer.oidc, semver.minor(layer.kubernetesVersion)), null, 2) + '\n', '0600')] : [],
       ] : []),
+      ...(role.command === 'init' ? [file(KUBE_SYSTEM_QUOTA_FILE, JSON.stringify(kubeSystemQuota(layer), null, 2) + '\n', '0600')] : []),
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
       file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, pool, role), '0755'),
     ],
@@ -90,6 +93,11 @@ export function sysctlConf(layer: NodeLayer, pool: NodePool): string {
  * kubelet's (containerLogMaxSize/Files).
  */
 const JOURNALD_LIMITS = '[Journal]\nSystemMaxUse=2G\nSystemKeepFree=15%\nMaxRetentionSec=2week\n';
+
+/** kube-system's quota for the system PriorityClasses, as the manifests have it. */
+export function kubeSystemQuota(layer: NodeLayer): Record<string, unknown> {
+  return systemCriticalQuota('kube-system', clusterPodCapacity(layer), { [Labels.MANAGED_BY]: 'prodk8s' });
+}
 
 /** The names of the placeholders in a role's documents (`KUBEADM_BOOTSTRAP_TOKEN`, …), for the check that they were filled. */
 function placeholdersOf(role: BootstrapRole): string[] {
@@ -185,6 +193,7 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     `kubelet --version | grep -qx "Kubernetes v${version}" || fail "kubelet v${version} is required: $(kubelet --version 2>&1)"`,
     // kubeadm's preflight refuses a node without them; the Kubernetes packages usually bring them.
     'for tool in crictl conntrack; do command -v $tool >/dev/null || fail "$tool is required by kubeadm\'s preflight checks"; done',
+    ...(role.command === 'init' ? ['command -v kubectl >/dev/null || fail "kubectl is required on the first control plane node, to create kube-system\'s quota"'] : []),
     // Certificates, etcd and node-problem-detector's clock check need time in step; the image's own servers keep it.
     'if command -v timedatectl >/dev/null; then [ "$(timedatectl show -p NTP --value)" = yes ] || fail "time synchronisation is off (timedatectl set-ntp true)"; fi',
     ...(pool.extendedResources.includes(NVIDIA_GPU) ? [
@@ -217,6 +226,12 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     role.command === 'init'
       ? `kubeadm init --config ${BOOTSTRAP_KUBEADM_CONFIG} --upload-certs`
       : `kubeadm join --config ${BOOTSTRAP_KUBEADM_CONFIG}`,
+    ...(role.command === 'init' ? [
+      '# The API server admits the system PriorityClasses only where a quota covers them: the control plane\'s',
+      '# mirror pods, kube-proxy and CoreDNS wait for kube-system\'s.',
+      `for attempt in 1 2 3 4 5 6; do kubectl --kubeconfig /etc/kubernetes/admin.conf apply --server-side --field-manager=prodk8s -f ${KUBE_SYSTEM_QUOTA_FILE} >/dev/null && break; `
+        + `[ $attempt = 6 ] && fail "could not create kube-system's ResourceQuota ${SYSTEM_CRITICAL_QUOTA}"; sleep 10; done`,
+    ] : []),
     // During init kube-vip needs super-admin.conf (admin.conf has no rights yet); from now on admin.conf, as on the other nodes.
     ...(role.kubeVipPod && role.command === 'init'
       ? [`sed -i 's#${SUPER_ADMIN_CONF}#/etc/kubernetes/admin.conf#' ${STATIC_POD_MANIFESTS}/kube-vip.yaml`] : []),

@@ -52,7 +52,8 @@ function checkRegistryMirrors(checks: Checks, layer: NodeLayer): void {
         url = undefined;
       }
       const field = `images.mirrors.${registry}[${index}]`;
-      if (url === undefined || !['https:', 'http:'].includes(url.protocol) || !/^[^"\s]+$/.test(String(mirror))) {
+      // Written inside a TOML basic string: no quote, backslash, space or control character.
+      if (url === undefined || !['https:', 'http:'].includes(url.protocol) || !/^[^"\\\s\p{Cc}]+$/u.test(String(mirror))) {
         checks.fail(field, mirror, 'must be an http or https URL such as https://mirror.internal:5000');
       } else {
         checks.expect(url.username === '' && url.password === '', field, '(not shown)',

@@ -66,6 +66,11 @@ export function hostNetworkSysctls(layer: Pick<NodeLayer, 'podCidr'>): Record<st
   };
 }
 
+/** The pods every node of the cluster holds together, by their kubelets' `maxPods`. */
+export function clusterPodCapacity(layer: Pick<NodeLayer, 'controlPlane' | 'pools'>): number {
+  return [layer.controlPlane.nodes, ...layer.pools].reduce((pods, pool) => pods + pool.hosts.length * pool.kubelet.maxPods, 0);
+}
+
 /** The container runtime's socket: containerd, as kubeadm and Kubespray install it. */
 export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
 

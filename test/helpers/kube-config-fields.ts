@@ -20,6 +20,7 @@ const PACKAGES: Record<string, string> = {
   'audit.k8s.io/v1': 'audit.v1',
   'apiserver.config.k8s.io/v1': 'apiserver.v1',
   'apiserver.config.k8s.io/v1beta1': 'apiserver.v1beta1',
+  'pod-security.admission.config.k8s.io/v1': 'podsecurity.v1',
 };
 
 /** Structs from other Kubernetes packages that these APIs embed or refer to. */
@@ -27,6 +28,7 @@ const FOREIGN: Record<string, Struct> = {
   TypeMeta: { fields: { apiVersion: 'string', kind: 'string' }, inline: [] },
   Taint: { fields: { key: 'string', value: 'string', effect: 'string', timeAdded: 'metav1.Time' }, inline: [] },
   EnvVar: { fields: { name: 'string', value: 'string', valueFrom: 'opaque' }, inline: [] },
+  ScopedResourceSelectorRequirement: { fields: { scopeName: 'string', operator: 'string', values: '[]string' }, inline: [] },
   ClientConnectionConfiguration: {
     fields: { kubeconfig: 'string', acceptContentTypes: 'string', contentType: 'string', qps: 'float32', burst: 'int32' }, inline: [],
   },

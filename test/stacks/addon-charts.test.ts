@@ -80,6 +80,27 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
     expect(service.spec.ports.map((p: { nodePort: number }) => p.nodePort).sort()).toEqual([nodePorts.http, nodePorts.https].sort());
   });
 
+  test('every pod at a system PriorityClass runs in a namespace the model gives a covering quota, and no add-on claims one it does not use', () => {
+    const covered = new Set(cluster.addonSet.systemCriticalNamespaces);
+    const uses = new Map<HelmAddon, Set<string>>();
+    const uncovered: string[] = [];
+    for (const [addon, objects] of rendered) {
+      for (const object of objects) {
+        const classes = systemClassesIn(object);
+        if (classes.length === 0) continue;
+        const namespace = object.metadata?.namespace ?? addon.namespace;
+        uses.set(addon, new Set([...uses.get(addon) ?? [], namespace]));
+        if (!covered.has(namespace)) uncovered.push(`${addon.releaseName}: ${object.kind}/${object.metadata.name} in ${namespace} (${classes.join(', ')})`);
+      }
+    }
+    expect(uncovered).toEqual([]);
+    // Each claim is seen in the chart's objects, or is where the add-on's operator runs its own pods.
+    for (const addon of rendered.keys()) {
+      const unseen = addon.systemCriticalNamespaces.filter(namespace => !uses.get(addon)?.has(namespace) && !(namespace in addon.operatorNamespaces));
+      expect({ release: addon.releaseName, unseen }).toEqual({ release: addon.releaseName, unseen: [] });
+    }
+  });
+
   test('metrics-server verifies the kubelets, and prefers their internal addresses', () => {
     const args: string[] = objectsOf('metrics-server').find(o => o.kind === 'Deployment')!.spec.template.spec.containers[0].args;
     expect(args).toContain('--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname');
@@ -98,3 +119,14 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
     expect(credentials).toBeNull();
   });
 });
+
+/** The system PriorityClasses an object sets anywhere: a pod template's `priorityClassName`, or a custom resource's. */
+function systemClassesIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(systemClassesIn);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => {
+    if (key === 'priorityClassName' && typeof item === 'string') return item.startsWith('system-') ? [item] : [];
+    if (key === 'priorityClassNames' && typeof item === 'object' && item !== null) return Object.values(item).filter((c): c is string => typeof c === 'string' && c.startsWith('system-'));
+    return systemClassesIn(item);
+  });
+}

@@ -79,11 +79,28 @@ describe('the add-ons of a cluster', () => {
 
   test('create the add-ons\' namespaces first, with the Pod Security levels their agents need', () => {
     const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec(WITH_ENTRY)));
-    expect(namesOf(objects, 'Namespace')).toEqual(['monitoring', 'nginx-entry', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
+    expect(namesOf(objects, 'Namespace')).toEqual(['calico-system', 'monitoring', 'nginx-entry', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
     expect(findObject(objects, 'Namespace', 'tigera-operator').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    // The operator's own namespace, made first to hold its quota, with the labels the operator sets, so that neither undoes the other.
+    expect(findObject(objects, 'Namespace', 'calico-system').metadata.labels).toEqual({
+      'name': 'calico-system', 'app.kubernetes.io/managed-by': 'tigera-operator', 'prodk8s.io/environment': 'test',
+      'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/enforce-version': 'latest',
+    });
     expect(findObject(objects, 'Namespace', 'nginx-entry').metadata.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted',
     });
+  });
+
+  test('give a quota for the system PriorityClasses to kube-system and to each namespace where an add-on runs such pods, no other', () => {
+    const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec(WITH_ENTRY)));
+    const quotas = objects.filter(o => o.kind === 'ResourceQuota' && o.metadata.name === 'system-critical');
+    expect(quotas.map(q => q.metadata.namespace).sort()).toEqual(['calico-system', 'kube-system', 'node-problem-detector', 'nvidia-device-plugin']);
+    for (const quota of quotas as Record<string, any>[]) {
+      expect(quota.spec.scopeSelector).toEqual({ matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }] });
+    }
+    const flannel = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ ...WITH_ENTRY, cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true } })));
+    expect(flannel.filter(o => o.kind === 'ResourceQuota' && o.metadata.name === 'system-critical').map(q => q.metadata.namespace).sort())
+      .toEqual(['kube-flannel', 'kube-system', 'node-problem-detector', 'nvidia-device-plugin']);
   });
 
   test('let Prometheus and the entry reach the tenants', () => {

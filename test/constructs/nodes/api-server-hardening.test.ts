@@ -6,8 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { Testing } from 'cdk8s';
 import { ClusterSpec, kubeadmInitDocuments, ProductionCluster } from '../../../constructs';
 import {
-  admissionConfiguration, AUDIT_POLICY_FILE, auditPolicy, auditRules, authenticationConfiguration, AUTHENTICATION_CONFIG_FILE, ENCRYPTION_CONFIG_FILE, encryptionConfiguration,
-  jwtAuthenticator,
+  admissionConfiguration, limitedResources, AUDIT_POLICY_FILE, auditPolicy, auditRules, authenticationConfiguration, AUTHENTICATION_CONFIG_FILE, ENCRYPTION_CONFIG_FILE, encryptionConfiguration,
+  jwtAuthenticator, KUBE_SYSTEM_QUOTA_FILE, SYSTEM_CRITICAL_QUOTA,
 } from '../../../constructs/nodes/api-server-hardening';
 import { COMPANY_OIDC } from '../../../src/environments/shared';
 import { clusterSpec, tenantSpec } from '../../fixtures/cluster-spec';
@@ -75,7 +75,10 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s', en
       for (const name of ['audit-policy.yaml', 'encryption-config.yaml', 'authentication-config.yaml', 'admission-config.yaml']) {
         const content = fileOf(`${env}/node/control-plane/${name}`);
         const documents = parseAllDocuments(content).map(d => d.toJS());
-        expect(documents.flatMap(configFieldProblems)).toEqual([]);
+        // An admission plugin's configuration is a document of its own API, checked the same way.
+        const pluginConfigurations = documents.flatMap(document => document.kind === 'AdmissionConfiguration' ? document.plugins.map((p: any) => p.configuration) : []);
+        expect(name !== 'admission-config.yaml' || pluginConfigurations.length === 2).toBe(true);
+        expect([...documents, ...pluginConfigurations].flatMap(configFieldProblems)).toEqual([]);
         writeFileSync(join(folder, name), content);
         expect(readDocumentsAsKubeadm(join(folder, name))).toMatchObject({ ok: true });
       }
@@ -95,8 +98,9 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s', en
       kube_apiserver_admission_control_config_file: true, kube_pod_security_use_default: true,
       kube_pod_security_default_enforce: 'baseline', kube_pod_security_default_audit: 'restricted', kube_pod_security_default_warn: 'restricted',
       kube_pod_security_exemptions_namespaces: ['kube-system'],
+      kube_resource_quota_limited_resources: limitedResources(),
     });
-    expect(vars.kube_apiserver_enable_admission_plugins).toContain('PodSecurity');
+    expect(vars.kube_apiserver_enable_admission_plugins).toEqual(expect.arrayContaining(['PodSecurity', 'ResourceQuota']));
   });
 });
 
@@ -163,13 +167,55 @@ describe('structured authentication from an OpenID Connect issuer', () => {
   });
 });
 
-test('namespaces without a Pod Security level get baseline enforced and restricted warned of, kube-system exempt', () => {
+test('the system PriorityClasses need a covering quota; namespaces without a Pod Security level get baseline enforced and restricted warned of, kube-system exempt', () => {
   expect(admissionConfiguration(36)).toEqual({
     apiVersion: 'apiserver.config.k8s.io/v1', kind: 'AdmissionConfiguration',
-    plugins: [{ name: 'PodSecurity', configuration: {
+    plugins: [{ name: 'ResourceQuota', configuration: {
+      apiVersion: 'apiserver.config.k8s.io/v1', kind: 'ResourceQuotaConfiguration',
+      limitedResources: [{ resource: 'pods', matchScopes: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }] }],
+    } }, { name: 'PodSecurity', configuration: {
       apiVersion: 'pod-security.admission.config.k8s.io/v1', kind: 'PodSecurityConfiguration',
       defaults: { 'enforce': 'baseline', 'enforce-version': 'v1.36', 'audit': 'restricted', 'audit-version': 'v1.36', 'warn': 'restricted', 'warn-version': 'v1.36' },
       exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system'] },
     } }],
   });
+});
+
+describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s: kube-system\'s quota for the system PriorityClasses', env => {
+  const cloudInit = (path: string) => load(fileOf(path).replace(/^#cloud-config\n/, '')) as { write_files: { path: string; content: string }[] };
+  const controlPlaneInits = files.map(f => f.path).filter(p => p.startsWith(`${env}/node/`) && /cloud-init-.*\.yaml$/.test(p));
+
+  test('the first control plane node creates it right after kubeadm init, the same as the manifests have it; no other node does', () => {
+    const manifest = parseAllDocuments(fileOf(`${env}/manifests/10-kube-system.yaml`)).map(d => d.toJS())
+      .find(o => o.kind === 'ResourceQuota' && o.metadata.name === SYSTEM_CRITICAL_QUOTA);
+    expect(manifest.spec.scopeSelector.matchExpressions).toEqual([{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }]);
+    const initNodes = controlPlaneInits.filter(path => cloudInit(path).write_files.some(f => f.path === KUBE_SYSTEM_QUOTA_FILE));
+    expect(initNodes).toEqual([`${env}/node/control-plane/cloud-init-${env}-control-plane-1.yaml`]);
+    const written = cloudInit(initNodes[0]).write_files;
+    expect(JSON.parse(written.find(f => f.path === KUBE_SYSTEM_QUOTA_FILE)!.content)).toEqual(manifest);
+    const script = written.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content.split('\n');
+    const init = script.findIndex(line => line.startsWith('kubeadm init '));
+    const apply = script.findIndex(line => line.includes(`apply --server-side --field-manager=prodk8s -f ${KUBE_SYSTEM_QUOTA_FILE}`));
+    expect(init).toBeGreaterThan(0);
+    expect(apply).toBeGreaterThan(init);
+    expect(script[apply]).toContain('--kubeconfig /etc/kubernetes/admin.conf');
+    expect(script.some(line => line.includes('command -v kubectl'))).toBe(true);
+  });
+
+  test('the quota admits as many pods as the cluster\'s nodes hold', () => {
+    const spec = REFERENCE_ENVIRONMENTS.find(e => e.name === env)!;
+    const manifest = parseAllDocuments(fileOf(`${env}/manifests/10-kube-system.yaml`)).map(d => d.toJS())
+      .find(o => o.kind === 'ResourceQuota' && o.metadata.name === SYSTEM_CRITICAL_QUOTA);
+    const cluster = new ProductionCluster(Testing.chart(), 'cluster', spec);
+    const pools = [cluster.controlPlane.nodes, ...cluster.nodePools];
+    expect(Number(manifest.spec.hard.pods)).toBe(pools.reduce((sum, pool) => sum + pool.hosts.length * pool.kubelet.maxPods, 0));
+    expect(Number(manifest.spec.hard.pods)).toBeGreaterThanOrEqual(110 * pools.reduce((sum, pool) => sum + pool.hosts.length, 0) / 2);
+  });
+});
+
+test('the field facts of the admission plugins\' configurations catch a misspelt field', () => {
+  expect(configFieldProblems({ apiVersion: 'apiserver.config.k8s.io/v1', kind: 'ResourceQuotaConfiguration',
+    limitedResources: [{ resource: 'pods', matchScope: [] }] })).toEqual(['ResourceQuotaConfiguration.limitedResources[0].matchScope: unknown field of LimitedResource']);
+  expect(configFieldProblems({ apiVersion: 'pod-security.admission.config.k8s.io/v1', kind: 'PodSecurityConfiguration',
+    defaults: { enforce: 'baseline', enforceVersion: 'latest' } })).toEqual(['PodSecurityConfiguration.defaults.enforceVersion: unknown field of PodSecurityDefaults']);
 });

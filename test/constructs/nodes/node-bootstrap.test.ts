@@ -177,7 +177,7 @@ describe('registry mirrors', () => {
 
   test('refuse what is no registry host, no URL, an empty list, or a URL with credentials, without showing them', () => {
     const problems = problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ images: { mirrors: {
-      'https://registry.k8s.io': ['https://mirror.internal'], 'quay.io': [], 'ghcr.io': ['mirror.internal', 'ftp://mirror.internal'],
+      'https://registry.k8s.io': ['https://mirror.internal'], 'quay.io': [], 'ghcr.io': ['mirror.internal', 'ftp://mirror.internal', 'https://mirror.internal/a\\"b'],
       'docker.io': ['https://robot:s3cret@mirror.internal'],
     } } })));
     expect(problems).toEqual([
@@ -185,6 +185,7 @@ describe('registry mirrors', () => {
       '[test/cluster] images.mirrors.quay.io = []: must list at least one mirror URL',
       '[test/cluster] images.mirrors.ghcr.io[0] = "mirror.internal": must be an http or https URL such as https://mirror.internal:5000',
       '[test/cluster] images.mirrors.ghcr.io[1] = "ftp://mirror.internal": must be an http or https URL such as https://mirror.internal:5000',
+      '[test/cluster] images.mirrors.ghcr.io[2] = "https://mirror.internal/a\\\\\\"b": must be an http or https URL such as https://mirror.internal:5000',
       '[test/cluster] images.mirrors.docker.io[0] = "(not shown)": must hold no credentials: they would be written in the clear; give them in containerd\'s own configuration',
     ]);
     expect(problems.join('\n')).not.toContain('s3cret');

@@ -32,7 +32,9 @@ describe('the local-path provisioner', () => {
 
   test('is every object a valid Kubernetes object, in a privileged namespace of its own', () => {
     const own = objects.filter(o => o.metadata.namespace === 'local-path-storage' || ['local-path-provisioner', 'local-path-storage'].includes(o.metadata.name ?? ''));
-    expect(own.map(o => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
+    // With the quota that admits its system-critical pods there.
+    expect(own.map(o => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'ResourceQuota', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(findObject(objects, 'ResourceQuota', 'system-critical', 'local-path-storage')).toBeDefined();
     for (const object of own) expect({ object: `${object.kind}/${object.metadata.name}`, error: schemaError(object) }).toEqual({ object: `${object.kind}/${object.metadata.name}`, error: undefined });
     expect(findObject(objects, 'Namespace', 'local-path-storage').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
   });
