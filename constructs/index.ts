@@ -27,6 +27,7 @@ export * from './core/quantity';
 export * from './core/resources';
 export * from './core/spread';
 export * from './core/taint';
+export * from './core/yaml-text';
 export * from './core/warnings';
 export * from './entry/nginx-entry';
 export * from './entry/tenant-routes';

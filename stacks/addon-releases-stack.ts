@@ -1,25 +1,36 @@
 import { provider, release } from '@cdktf/provider-helm';
 import { GcsBackend, HttpBackend, LocalBackend, PgBackend, PgBackendConfig, S3Backend, TerraformBackend, TerraformRemoteState, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import stableStringify = require('json-stable-stringify');
-import { HelmAddon, ProductionCluster, requireValid, ResolvedBackend } from '../constructs';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HelmAddon, ProductionCluster, requireValid, ResolvedBackend, sortedYaml } from '../constructs';
 
 /** How long Terraform waits for one release to become ready; the Prometheus stack's CRDs and volumes take minutes. */
 export const RELEASE_TIMEOUT_SECONDS = 900;
+
+/** Where each release's values are, relative to the stack's folder. */
+export function valuesFilePath(releaseName: string): string {
+  return `values/${releaseName}.yaml`;
+}
 
 /**
  * The Terraform stack of one environment: the Helm provider pointed at the
  * environment's cluster, and one `helm_release` per add-on with its
  * dependencies as `depends_on`. Releases are atomic: a failed install or
- * upgrade is rolled back. The state goes where the environment's backend
- * says; the default local path is relative, so the synthesized `cdk.tf.json`
- * carries no path of the machine that produced it and runs under plain
- * `terraform` or OpenTofu too. The cluster must be valid: an invalid one is
- * refused with its problems (a `SynthError`).
+ * upgrade is rolled back. Each release's values are a YAML file of their own
+ * beside the stack (`values/<release>.yaml`, read with Terraform's `file()`),
+ * so that a change to one value is a changed line a reviewer reads. The state
+ * goes where the environment's backend says; the default local path is
+ * relative, so the synthesized `cdk.tf.json` carries no path of the machine
+ * that produced it and runs under plain `terraform` or OpenTofu too. The
+ * cluster must be valid: an invalid one is refused with its problems (a
+ * `SynthError`).
  */
 export class AddonReleasesStack extends TerraformStack {
   /** The `helm_release` of each add-on, by release name. */
   public readonly releases = new Map<string, release.Release>();
+  /** The values files, relative to the stack's folder, in release order: `cdk.tf.json` reads them. */
+  public readonly valuesFiles: { readonly path: string; readonly content: string }[] = [];
 
   constructor(scope: Construct, cluster: ProductionCluster) {
     requireValid(cluster);
@@ -41,10 +52,24 @@ export class AddonReleasesStack extends TerraformStack {
         cleanupOnFail: true,
         wait: true,
         timeout: RELEASE_TIMEOUT_SECONDS,
-        values: [terraformLiteral(valuesText(addon))],
+        // file() reads the text as it is: no Terraform interpolation happens in it.
+        values: [`\${file("\${path.module}/${valuesFilePath(addon.releaseName)}")}`],
         dependsOn: addon.dependsOn.map(dependency => this.releaseOf(dependency)),
       }));
+      this.valuesFiles.push({ path: valuesFilePath(addon.releaseName), content: valuesText(addon) });
     }
+    // cdktf's synthesizer writes cdk.tf.json into the stack's folder; the values files go beside it.
+    const synthesizeStack = this.synthesizer;
+    this.synthesizer = {
+      synthesize: session => {
+        synthesizeStack.synthesize(session);
+        const folder = path.join(session.outdir, session.manifest.forStack(this).workingDirectory);
+        for (const file of this.valuesFiles) {
+          fs.mkdirSync(path.dirname(path.join(folder, file.path)), { recursive: true });
+          fs.writeFileSync(path.join(folder, file.path), file.content);
+        }
+      },
+    };
   }
 
   private releaseOf(addon: HelmAddon): release.Release {
@@ -108,12 +133,9 @@ export function terraformLiteral(text: string): string {
 }
 
 /**
- * An add-on's values as the text Helm reads: JSON, which is YAML too, with
- * keys sorted so that the text changes only where a value does. JSON rather
- * than YAML in a JSON stack: it reads the same in a plan, and is written in a
- * fraction of the time (the Prometheus stack's values, alert rules included,
- * are some 45 KB).
+ * An add-on's values as the YAML Helm reads: keys sorted, one value per line,
+ * long strings folded, so that the text changes only where a value does.
  */
 export function valuesText(addon: HelmAddon): string {
-  return stableStringify(addon.values, { space: 2, collapseEmpty: true })!;
+  return sortedYaml(addon.values);
 }

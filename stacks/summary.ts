@@ -1,114 +1,305 @@
-import { Prerequisite, ProductionCluster, Quantity, requireValid } from '../constructs';
+import {
+  ChartValues, HelmAddon, isPlainObject, Prerequisite, ProductionCluster, Quantity, requireValid, TenantSpec, Versions, warningsOf,
+} from '../constructs';
+import { AlertRule } from '../constructs/monitoring/alert-rules';
 import { NodePool } from '../constructs/nodes/node-pool';
 
-/**
- * `SUMMARY.md` of one environment: what a reviewer needs to see in a pull
- * request, in words and tables: the cluster, its add-ons with their chart
- * versions, its node pools with capacity, reservations and allocatable, the
- * tenants' requests against the allocatable they can land on, and the alert
- * rules. Deterministic: add-ons in install order, pools in spec order,
- * tenants by name, exact quantities. An invalid cluster is refused with its
- * problems (a `SynthError`).
- */
+/** The longest line of a generated file, so that a reviewer reads it without scrolling. */
+export const MAX_LINE_LENGTH = 120;
+
+/** Where the exact alert rules are, beside the summary: a Prometheus rule file. */
+export const ALERT_RULES_FILE = 'alert-rules.yaml';
+
 /** What serves the API endpoint, in the summary's words. */
 const ENDPOINT_PROVIDERS = {
-  'kube-vip': ' (a virtual IP that kube-vip holds on the control plane nodes)',
-  'external': ' (an external load balancer or name: a prerequisite, to exist before `kubeadm init`)',
-  'node': '',
+  'kube-vip': ', a virtual IP that kube-vip holds on the control plane nodes',
+  'external': ', an external load balancer or name (a prerequisite, to exist before `kubeadm init`)',
+  'node': ', the first control plane node',
 } as const;
 
+/** The values of a chart a reviewer weighs, by the last key of their path. */
+const KEY_SETTINGS = new Set(['replicas', 'replicaCount', 'retention', 'retentionSize', 'storageClassName', 'resources', 'priorityClassName']);
+
+/**
+ * `SUMMARY.md` of one environment: what a reviewer asks of a pull request,
+ * in words and narrow tables. Versions and installers; warnings; each add-on
+ * with its real chart reference and the settings that matter; each pool's
+ * capacity, reservations, eviction and allocatable, and the shared pools'
+ * totals; each tenant's Pod Security level, admins, every quota with its
+ * share of what the tenant can land on, PriorityClass budgets, limits,
+ * routes and egress; the prerequisites; the alerts in words (their exact
+ * rules are `alert-rules.yaml`). Deterministic, and no line longer than
+ * `MAX_LINE_LENGTH`. An invalid cluster is refused with its problems (a
+ * `SynthError`).
+ */
 export function environmentSummary(cluster: ProductionCluster): string {
   requireValid(cluster);
   const spec = cluster.spec;
   const layer = cluster.nodeLayer;
-  const shared = layer.pools.filter(p => p.isShared);
-  // The allocatable of each group of pools, summed once however many tenants share it.
-  const totalsByGroup = new Map<string, { cpu: Quantity; memory: Quantity }>();
-  const totalsOf = (group: string, pools: readonly NodePool[]) => {
-    let totals = totalsByGroup.get(group);
-    if (!totals) totalsByGroup.set(group, totals = { cpu: total(pools, 'cpu'), memory: total(pools, 'memory') });
-    return totals;
-  };
+  const endpoint = layer.controlPlane.endpoint;
+  const gitops = spec.gitops?.engine === 'argocd' ? 'Argo CD' : 'Flux';
+  const tenants = [...cluster.tenantSpecs].sort((a, b) => compareText(a.name, b.name));
+  const sharedPools = layer.pools.filter(pool => pool.isShared);
+  const pools = [layer.controlPlane.nodes, ...layer.pools];
   const lines = [
     `# ${spec.name}`,
     '',
-    `Kubernetes ${spec.kubernetesVersion}, ${layer.cni.plugin} (pods ${layer.podCidr}, services ${layer.serviceCidr}), kube-proxy ${layer.kubeProxy.mode}.`,
-    `API endpoint ${layer.controlPlane.endpoint.address}:${layer.controlPlane.endpoint.port}${ENDPOINT_PROVIDERS[layer.controlPlane.endpoint.provider]}, `
-      + `${layer.controlPlane.nodes.hosts.length} control plane node(s), etcd ${layer.controlPlane.stackedEtcd ? 'stacked' : `on ${layer.controlPlane.etcdHosts.length} dedicated nodes`}.`,
-    `Add-ons installed by Terraform (\`terraform/cdk.tf.json\`) or ${cluster.spec.gitops?.engine === 'argocd' ? 'Argo CD' : 'Flux'} (manifests).`,
+    `Kubernetes ${spec.kubernetesVersion} with ${layer.cni.plugin} and kube-proxy in ${layer.kubeProxy.mode} mode; `
+      + `pods ${layer.podCidr}, services ${layer.serviceCidr}.`,
+    '',
+    `- **Control plane**: ${count(layer.controlPlane.nodes.hosts.length, 'node')}; API endpoint `
+      + `${endpoint.address}:${endpoint.port}${ENDPOINT_PROVIDERS[endpoint.provider]}; etcd `
+      + `${layer.controlPlane.stackedEtcd ? 'stacked on them' : `on ${count(layer.controlPlane.etcdHosts.length, 'dedicated node')}`}.`,
+    `- **Nodes**: ${installers(cluster)}.`,
+    `- **Add-ons**: Terraform (\`terraform/\`) or ${gitops} (\`manifests/\`).`,
+    '',
+    '## Warnings',
+    '',
+    ...list(warningsOf(cluster).map(warning => warning.replace(/^\[[^\]]*\] /, '')), 'None.'),
     '',
     '## Add-ons',
     '',
-    '| release | chart | version | namespace | after |',
-    '|---|---|---|---|---|',
-    ...cluster.addons.map(addon => `| ${addon.releaseName} | ${addon.chart.repository.replace(/\/$/, '')}/${addon.chart.name} | ${addon.chart.version} | `
-      + `${addon.namespace} | ${addon.dependsOn.map(d => d.releaseName).join(', ') || '-'} |`),
-    '',
-    '## Prerequisites',
-    '',
-    'What the model refers to but does not create: it must exist before the add-ons and tenants that use it.',
-    '',
-    ...cluster.prerequisites.length === 0 ? ['None: the model provides everything it refers to.'] : [
-      '| kind | name | namespace | must hold | used by |',
-      '|---|---|---|---|---|',
-    ],
-    ...cluster.prerequisites.map(item => `| ${item.kind} | ${item.name} | ${item.namespace ?? '-'} | ${holdings(item)} | ${item.usedBy} |`),
+    'In install order, each after those it names.',
+    ...cluster.addons.flatMap(addonSection),
     '',
     '## Node pools',
     '',
     'Allocatable per node = capacity − kube-reserved − system-reserved − hard eviction threshold.',
     '',
-    '| pool | nodes | capacity (cpu / memory / pods) | kube-reserved | system-reserved | hard eviction (memory / nodefs) | allocatable per node | taints |',
-    '|---|---|---|---|---|---|---|---|',
-    ...[layer.controlPlane.nodes, ...layer.pools].map(poolRow),
+    'Resources are cpu / memory / pods, then extended resources.',
     '',
-    '## Tenants',
-    '',
-    '| tenant | runs on | cpu requests | memory requests | pods | share of the allocatable it can land on (cpu / memory) |',
+    '| pool | nodes | capacity per node | kube-reserved | system-reserved | hard eviction (memory / nodefs) |',
     '|---|---|---|---|---|---|',
-    ...[...cluster.tenantSpecs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(tenant => {
-      const pools = tenant.nodePool ? layer.pools.filter(p => p.name === tenant.nodePool) : shared;
-      const totals = totalsOf(tenant.nodePool ?? '', pools);
-      const share = (resource: 'cpu' | 'memory', request: string) => percent(Quantity.parse(request), totals[resource]);
-      const { cpu, memory } = tenant.quota.requests;
-      return `| ${tenant.name} | ${tenant.nodePool ?? `shared (${pools.map(p => p.name).join(', ')})`} | ${cpu} | ${memory} | ${tenant.quota.pods} | `
-        + `${share('cpu', cpu)} / ${share('memory', memory)} |`;
+    ...pools.map(pool => {
+      const { sku, kubelet } = pool;
+      return `| ${pool.name} | ${pool.hosts.length} | ${[sku.cpu, sku.memory, String(kubelet.maxPods), ...extendedCapacity(pool)].join(' / ')} | `
+        + `${reserved(kubelet.kubeReserved)} | ${reserved(kubelet.systemReserved)} | `
+        + `${kubelet.evictionHard['memory.available']} / ${kubelet.evictionHard['nodefs.available']} |`;
     }),
     '',
-    '## Alert rules',
+    '| pool | allocatable per node | allocatable in all |',
+    '|---|---|---|',
+    ...pools.map(pool => `| ${pool.name} | ${resources(poolTotals([pool], 1))} | ${resources(poolTotals([pool]))} |`),
     '',
-    '| group | alert | severity | for | fires when |',
-    '|---|---|---|---|---|',
+    '| pool | taints |',
+    '|---|---|',
+    ...pools.map(pool => `| ${pool.name} | ${pool.taints.map(t => `\`${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}\``).join(', ') || 'none'} |`),
+    '',
+    sharedPools.length === 0 ? 'No shared pool: every tenant runs on a pool of its own.'
+      : `Shared by the tenants without a pool of their own (${sharedPools.map(p => p.name).join(', ')}): `
+        + `${resources(poolTotals(sharedPools))} allocatable in all.`,
+    '',
+    '## Tenants',
+    ...tenants.length === 0 ? ['', 'None.'] : tenants.flatMap(tenant => tenantSection(cluster, tenant)),
+    '',
+    '## Prerequisites',
+    '',
+    'What the model refers to but does not create: it must exist before what uses it.',
+    '',
+    ...list(cluster.prerequisites.map(prerequisite), 'None: the model provides everything it refers to.'),
+    '',
+    '## Alerts',
+    '',
+    `What fires each alert, in words; the exact rules are \`${ALERT_RULES_FILE}\`, a Prometheus rule file.`,
+    '',
+    '| alert | severity | for | fires when |',
+    '|---|---|---|---|',
     ...cluster.alertGroups.flatMap(group => group.rules.map(rule =>
-      `| ${group.name} | ${rule.alert}${rule.labels?.pool ? ` (${rule.labels.pool})` : ''} | ${rule.severity} | ${rule.for} | \`${rule.expr.replace(/\|/g, '\\|')}\` |`)),
+      `| ${rule.alert}${rule.labels?.pool ? ` (${rule.labels.pool})` : ''} | ${rule.severity} | ${rule.for} | ${inWords(rule)} |`)),
     '',
   ];
-  return lines.join('\n');
+  return lines.flatMap(wrapMarkdown).join('\n');
 }
 
-function poolRow(pool: NodePool): string {
-  const { sku, kubelet } = pool;
-  const a = pool.allocatable!;
-  const reserved = (r: { cpu: string; memory: string }) => `${r.cpu} / ${r.memory}`;
-  const taints = pool.taints.map(t => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`).join(', ') || 'none';
-  return `| ${pool.name} | ${pool.hosts.length} | ${sku.cpu} / ${sku.memory} / ${kubelet.maxPods} | ${reserved(kubelet.kubeReserved)} | `
-    + `${reserved(kubelet.systemReserved)} | ${kubelet.evictionHard['memory.available']} / ${kubelet.evictionHard['nodefs.available']} | `
-    + `${a.cpu} / ${a.memory} / ${a.pods}${Object.entries(a.extended).map(([name, q]) => ` / ${q} ${name}`).join('')} | ${taints} |`;
+/** Which installers the node layer is written for. */
+function installers(cluster: ProductionCluster): string {
+  const { kubeadm, kubespray } = cluster.outputs;
+  const kubesprayText = `Kubespray at ${Versions.kubespray.commit.slice(0, 8)} (\`kubespray/inventory/\`)`;
+  if (kubeadm && kubespray) return `kubeadm with a cloud-init bootstrap per node (\`node/\`), or ${kubesprayText}`;
+  return kubeadm ? 'kubeadm with a cloud-init bootstrap per node (`node/`)' : kubesprayText;
 }
 
-function total(pools: readonly NodePool[], resource: 'cpu' | 'memory'): Quantity {
-  return pools.reduce((sum, pool) => sum.plus(pool.allocatable![resource].times(pool.hosts.length)), Quantity.of(0));
+/** An add-on: its chart as Helm finds it, its namespace, what it waits for, and the settings that matter. */
+function addonSection(addon: HelmAddon): string[] {
+  const { repository, name, version } = addon.chart;
+  const chart = repository.startsWith('oci://')
+    ? `\`${repository.replace(/\/$/, '')}/${name}\` ${version}`
+    : `\`${name}\` ${version} from ${repository}`;
+  const after = addon.dependsOn.length === 0 ? '' : `, after ${addon.dependsOn.map(d => d.releaseName).join(', ')}`;
+  return [
+    '',
+    `### ${addon.releaseName}`,
+    '',
+    `Chart ${chart}, into \`${addon.namespace}\`${after}.`,
+    ...keySettings(addon.values).map(([path, value]) => `- \`${path}\`: ${value}`),
+  ];
+}
+
+/** The settings a reviewer weighs (replicas, retention, storage, resources, priority), by path. */
+export function keySettings(values: ChartValues, prefix = ''): [string, string][] {
+  return Object.keys(values).sort(compareText).flatMap(key => {
+    const value = values[key];
+    const path = `${prefix}${key}`;
+    if (KEY_SETTINGS.has(key) && key === 'resources' && isPlainObject(value)) {
+      const text = resourceText(value);
+      return text === '' ? [] : [[path, text] as [string, string]];
+    }
+    if (KEY_SETTINGS.has(key) && (typeof value === 'string' || typeof value === 'number')) return [[path, String(value)] as [string, string]];
+    return isPlainObject(value) ? keySettings(value, `${path}.`) : [];
+  });
+}
+
+/** A `resources` value in words: requests, then limits, each resource by name. */
+function resourceText(value: ChartValues): string {
+  return ['requests', 'limits'].flatMap(kind => {
+    const entries = isPlainObject(value[kind]) ? Object.entries(value[kind] as ChartValues).sort(([a], [b]) => compareText(a, b)) : [];
+    return entries.length === 0 ? [] : [`${kind} ${entries.map(([resource, q]) => `${resource} ${String(q)}`).join(', ')}`];
+  }).join('; ');
+}
+
+/** A tenant: where it runs, who administers it, every quota against what it can land on, budgets, limits, routes, egress. */
+function tenantSection(cluster: ProductionCluster, tenant: TenantSpec): string[] {
+  const layer = cluster.nodeLayer;
+  const pools = tenant.nodePool ? layer.pools.filter(p => p.name === tenant.nodePool) : layer.pools.filter(p => p.isShared);
+  const totals = poolTotals(pools);
+  const share = (name: string, hard: string) => {
+    const whole = totals[name];
+    return whole === undefined ? '' : percent(Quantity.parse(hard), whole);
+  };
+  const { quota } = tenant;
+  const admins = [...(tenant.admins.groups ?? []).map(g => `group \`${g}\``), ...(tenant.admins.users ?? []).map(u => `user \`${u}\``)];
+  const quotas: [string, string, string][] = [
+    ['requests.cpu', quota.requests.cpu, share('cpu', quota.requests.cpu)],
+    ['requests.memory', quota.requests.memory, share('memory', quota.requests.memory)],
+    ...quota.limits?.cpu === undefined ? [] : [['limits.cpu', quota.limits.cpu, share('cpu', quota.limits.cpu)] as [string, string, string]],
+    ...quota.limits?.memory === undefined ? [] : [['limits.memory', quota.limits.memory, share('memory', quota.limits.memory)] as [string, string, string]],
+    ['pods', String(quota.pods), share('pods', String(quota.pods))],
+    ...Object.entries(quota.extendedResources ?? {}).sort(([a], [b]) => compareText(a, b))
+      .map(([name, hard]) => [`requests.${name}`, hard, share(name, hard)] as [string, string, string]),
+    ['services (NodePort, LoadBalancer)', `${quota.services ?? 10} (${quota.nodePortServices ?? 0}, ${quota.loadBalancerServices ?? 0})`, ''],
+    ['persistentvolumeclaims', String(quota.persistentVolumeClaims ?? 0), ''],
+    ['requests.storage', quota.storage ?? '0', ''],
+    ...Object.entries(quota.storageClasses ?? {}).sort(([a], [b]) => compareText(a, b)).map(([name, budget]) =>
+      [`requests.storage of class ${name}`, `${budget.storage}${budget.persistentVolumeClaims === undefined ? '' : ` (${budget.persistentVolumeClaims} claims)`}`, ''] as [string, string, string]),
+  ];
+  const routes = tenant.routes ?? [];
+  const egress = tenant.egress ?? [];
+  const limits = tenant.limits;
+  return [
+    '',
+    `### ${tenant.name}`,
+    '',
+    `Pod Security ${podSecurityText(tenant)}; runs on ${tenant.nodePool ? `its own pool, ${tenant.nodePool}` : `the shared pools (${pools.map(p => p.name).join(', ')})`}; `
+      + `admins: ${admins.join(', ') || 'none'}.`,
+    '',
+    '| quota | hard | share of what it can land on |',
+    '|---|---|---|',
+    ...quotas.map(([name, hard, part]) => `| ${name} | ${hard} | ${part || '-'} |`),
+    '',
+    ...list((tenant.priorityQuotas ?? []).map(budget => `PriorityClass \`${budget.priorityClass}\`: requests ${budget.requests.cpu} cpu, `
+      + `${budget.requests.memory} memory${budget.limits?.cpu ? `, limits ${budget.limits.cpu} cpu` : ''}`
+      + `${budget.limits?.memory ? `${budget.limits?.cpu ? ',' : ', limits'} ${budget.limits.memory} memory` : ''}, ${budget.pods} pods`),
+    '- PriorityClasses: the cluster\'s default only.'),
+    ...limits ? [`- Container limits: ${[
+      limits.defaultRequest ? `default request ${computeText(limits.defaultRequest)}` : '',
+      limits.defaultLimit ? `default limit ${computeText(limits.defaultLimit)}` : '',
+      limits.max ? `at most ${computeText(limits.max)}` : '',
+    ].filter(text => text !== '').join('; ')}.`] : [],
+    ...list(routes.map(route => `Route ${route.tls ? 'https' : 'http'}://${route.host}${route.pathPrefix ?? '/'} → service `
+      + `${route.service}:${route.port}${route.pathPrefix && route.pathPrefix !== '/' ? (route.stripPrefix ? ', prefix stripped' : ', prefix kept') : ''}`
+      + `${route.tls ? `, certificate from Secret ${route.tls.secretName}` : ''}`), '- Routes: none.'),
+    ...list(egress.map(rule => `Egress to ${rule.cidr}${rule.ports?.length ? ` on ${rule.ports.map(p => `${p.protocol ?? 'TCP'} ${p.port}`).join(', ')}` : ', every port'}`),
+      '- Egress: cluster DNS only.'),
+  ];
+}
+
+/** The Pod Security levels: enforced, and audited and warned of where they differ. */
+function podSecurityText(tenant: TenantSpec): string {
+  const { enforce = 'restricted', audit = 'restricted', warn = 'restricted' } = tenant.podSecurity ?? {};
+  const others = audit === enforce && warn === enforce ? '' : ` (audited \`${audit}\`, warned \`${warn}\`)`;
+  return `\`${enforce}\` enforced${others}`;
+}
+
+function computeText(resources: { cpu?: string; memory?: string }): string {
+  return [resources.cpu ? `${resources.cpu} cpu` : '', resources.memory ? `${resources.memory} memory` : ''].filter(t => t !== '').join(', ');
+}
+
+/** A prerequisite as a list item: what, where, what it must hold, for whom. */
+function prerequisite(item: Prerequisite): string {
+  const where = item.namespace ? ` in namespace \`${item.namespace}\`` : '';
+  const holds = item.holds.length === 0 ? ''
+    : item.kind === 'Secret' ? `, with keys ${item.holds.map(key => `\`${key}\``).join(', ')}`
+      : item.kind === 'StorageClass' ? `, annotated ${item.holds.map(key => `\`${key}\``).join(', ')}`
+        : `: ${item.holds.join(', ')}`;
+  return `${item.kind} \`${item.name}\`${where}${holds} (for ${item.usedBy})`;
+}
+
+/** What fires an alert, from its summary: label references read as the label's name. */
+function inWords(rule: AlertRule): string {
+  return rule.summary.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, '<$1>').replace(/\{\{[^}]*\}\}/g, '<value>').replace(/\|/g, '\\|');
+}
+
+/** The allocatable of these pools, by resource name, in all (or per node, with `nodes`). */
+function poolTotals(pools: readonly NodePool[], nodes?: number): Record<string, Quantity> {
+  const totals: Record<string, Quantity> = {};
+  for (const pool of pools) {
+    const a = pool.allocatable!;
+    const times = nodes ?? pool.hosts.length;
+    for (const [name, quantity] of [['cpu', a.cpu], ['memory', a.memory], ['pods', a.pods], ...Object.entries(a.extended)] as [string, Quantity][]) {
+      totals[name] = (totals[name] ?? Quantity.of(0)).plus(quantity.times(times));
+    }
+  }
+  return totals;
+}
+
+/** Totals as `cpu / memory / pods / extended`, in the units a reviewer reads. */
+function resources(totals: Record<string, Quantity>): string {
+  const { cpu, memory, pods, ...extended } = totals;
+  return [`${cpu}`, `${memory}`, `${pods}`, ...Object.keys(extended).sort(compareText).map(name => `${extended[name]} ${name}`)].join(' / ');
+}
+
+function extendedCapacity(pool: NodePool): string[] {
+  return Object.entries(pool.sku.extendedResources ?? {}).sort(([a], [b]) => compareText(a, b)).map(([name, q]) => `${q} ${name}`);
+}
+
+function reserved(r: { cpu: string; memory: string }): string {
+  return `${r.cpu} / ${r.memory}`;
 }
 
 /** `part` as a percentage of `whole`, one decimal, rounded down. */
 function percent(part: Quantity, whole: Quantity): string {
   if (whole.nanos === 0n) return 'n/a';
   const tenths = part.nanos * 1000n / whole.nanos;
-  return `${tenths / 10n}.${tenths % 10n}%`;
+  return `${tenths / 10n}.${tenths % 10n}% of ${whole}`;
 }
 
-/** What a prerequisite must hold: a Secret's keys and a class's annotation as code, anything else in words. */
-function holdings(item: Prerequisite): string {
-  if (item.holds.length === 0) return '-';
-  return item.kind === 'Secret' || item.kind === 'StorageClass' ? item.holds.map(key => `\`${key}\``).join(', ') : item.holds.join(', ');
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Items as a Markdown list, or a sentence when there are none. */
+function list(items: readonly string[], none: string): string[] {
+  return items.length === 0 ? [none] : items.map(item => `- ${item}`);
+}
+
+/**
+ * A Markdown line as lines of at most `MAX_LINE_LENGTH`: prose and list
+ * items word-wrapped (a list item's lines indented under its text), tables
+ * and headings as they are.
+ */
+export function wrapMarkdown(line: string): string[] {
+  if (line.length <= MAX_LINE_LENGTH || line.startsWith('|') || line.startsWith('#')) return [line];
+  const indent = line.startsWith('- ') ? '  ' : '';
+  const lines: string[] = [];
+  for (const word of line.slice(indent.length).split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= MAX_LINE_LENGTH) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(lines.length === 0 ? `${line.slice(0, indent.length)}${word}` : `${indent}${word}`);
+  }
+  return lines;
+}
+
+/** Code-unit order, the same on every machine and locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -8,8 +8,9 @@ import { AddonReleasesStack } from '../stacks/addon-releases-stack';
 import { OutputFile } from './output-folder';
 
 /**
- * Each cluster's Terraform stack as `<env>/terraform/cdk.tf.json`: the very
- * bytes `cdktf synth` writes (a test holds them to it). Each stack runs its
+ * Each cluster's Terraform stack as `<env>/terraform/cdk.tf.json` and its
+ * values files beside it: the very bytes `cdktf synth` writes (a test holds
+ * them to it). Each stack runs its
  * validations, then its Terraform JSON is written as cdktf's synthesizer
  * writes it, keys sorted by json-stable-stringify, two spaces, in memory
  * rather than through cdktf's output folder and manifest, which nothing here
@@ -28,8 +29,11 @@ export function renderTerraform(clusters: readonly ProductionCluster[]): OutputF
     return clusters.map(cluster => {
       const stack = new AddonReleasesStack(app, cluster);
       stack.runAllValidations();
-      return { path: `${cluster.name}/terraform/cdk.tf.json`, content: stableStringify(stack.toTerraform(), { space: 2 })! };
-    });
+      return [
+        { path: `${cluster.name}/terraform/cdk.tf.json`, content: stableStringify(stack.toTerraform(), { space: 2 })! },
+        ...stack.valuesFiles.map(file => ({ path: `${cluster.name}/terraform/${file.path}`, content: file.content })),
+      ];
+    }).flat();
   } finally {
     fs.rm(outdir, { recursive: true, force: true }, () => undefined);
   }

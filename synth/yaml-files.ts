@@ -1,22 +1,18 @@
 import { availableParallelism } from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions } from 'js-yaml';
+import { YAML_PRESENTER_OPTIONS, YAML_SCALAR_STYLE_RULES } from '../constructs/core/yaml-text';
 import { OutputFile, Staging, writeFiles } from './output-folder';
 
 /**
- * How every document is written. js-yaml's dump schema quotes any string that
- * a YAML 1.1 or 1.2 reader would take for something else: kubectl and Helm
- * (go-yaml) and Ansible (PyYAML) read YAML 1.1, where a bare `on`, `yes`,
- * `no`, `1:20` or `=` is not a string. Repeated objects are written out (no
- * aliases) and long lines are never folded, so every document reads on its
- * own and diffs line by line. These are js-yaml's `dump` options, split
- * between its two steps, so that a whole file is presented at once; the
- * schema is added where they are used, as the worker cannot be sent its
- * functions.
+ * How every document is written: as `YAML_PRESENTER_OPTIONS` say, repeated
+ * objects written out (no aliases), so that every document reads on its own
+ * and diffs line by line. These are js-yaml's `dump` options, split between
+ * its two steps, so that a whole file is presented at once.
  */
 const AST_OPTIONS: FromJsOptions = { noRefs: true };
-const PRESENTER_OPTIONS: Omit<PresenterOptions, 'schema'> = { lineWidth: -1, quoteStyle: 'double' };
-const PRESENTER: PresenterOptions = { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA };
+const PRESENTER_OPTIONS = YAML_PRESENTER_OPTIONS;
+const PRESENTER: PresenterOptions = { ...PRESENTER_OPTIONS, schema: DUMP_SCHEMA, scalarStyleRules: YAML_SCALAR_STYLE_RULES };
 
 /**
  * YAML text: one document per object, each opened by `---`, the header
@@ -32,7 +28,12 @@ export function yamlDocuments(objects: readonly object[], header: string): strin
   for (const object of objects) {
     for (const document of jsToAst(object, DUMP_SCHEMA, AST_OPTIONS)) documents.push({ ...document, explicitStart: documents.length > 0 });
   }
-  return `---\n# ${header}\n${present(documents, PRESENTER)}`;
+  return `---\n${hashComment(header)}\n${present(documents, PRESENTER)}`;
+}
+
+/** A header of one or more lines as `#` comment lines. */
+export function hashComment(header: string): string {
+  return header.split('\n').map(line => `# ${line}`).join('\n');
 }
 
 /** One YAML file to write: its path, a header comment, then one document per object. */
@@ -108,7 +109,7 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * The worker's whole program. It is evaluated from this text rather than
  * loaded from a file, so that it runs the same from compiled JavaScript and
  * under ts-jest. It loads the very js-yaml module the main thread uses, with
- * the same options, and repeats `yamlDocuments` and `writeFiles` (linking
+ * the same options, and repeats `yamlDocuments`, `literalMultiline` and `writeFiles` (linking
  * unchanged files) in a few lines; tests hold both paths to the same bytes
  * and the same links. Each message is a file; `null` asks for the texts of
  * all, answered on the results port.
@@ -117,8 +118,13 @@ const WORKER_SOURCE = `
 const { link, lstat, mkdir, readFile, writeFile } = require('fs/promises');
 const { dirname, join } = require('path');
 const { parentPort, workerData } = require('worker_threads');
-const { DUMP_SCHEMA, jsToAst, present } = require(workerData.jsYaml);
-const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA };
+const { DEFAULT_SCALAR_STYLE_RULES, DUMP_SCHEMA, SCALAR_STYLE, jsToAst, present } = require(workerData.jsYaml);
+// literalMultiline (constructs/core/yaml-text.ts), then js-yaml's rules.
+const literalMultiline = layout => {
+  if (layout.style === SCALAR_STYLE.PLAIN && !layout.isKey && layout.node.value.includes('\\n')
+    && (layout.allowedStylesMask & (1 << SCALAR_STYLE.LITERAL_BLOCK)) !== 0) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+};
+const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA, scalarStyleRules: [literalMultiline, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] };
 const texts = [];
 const writes = [];
 let failure;
@@ -145,7 +151,7 @@ parentPort.on('message', file => {
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: documents.length > 0 });
     }
-    const text = '---\\n# ' + file.header + '\\n' + present(documents, presenter);
+    const text = '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter);
     texts.push(text);
     Atomics.add(workerData.serialized, 0, file.objects.length);
     if (file.staging !== undefined) {

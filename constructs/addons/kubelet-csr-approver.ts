@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { exactNamesPattern } from '../core/names';
 import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/kubelet-csr-approver.keys.json';
@@ -67,7 +68,8 @@ export class KubeletCsrApprover extends Construct {
 
 /** An RE2 expression (Go's) that matches exactly the given node names. */
 export function nodeNamesRegex(hosts: readonly KubeletHost[]): string {
-  return `^(?:${hosts.map(host => host.name.replace(/[.\\+*?()|[\]{}^$]/g, '\\$&')).join('|')})$`;
+  // The pattern has no top-level alternation to bind the anchors to.
+  return `^${exactNamesPattern(hosts.map(host => host.name))}$`;
 }
 
 /** A single address as a prefix: /32 for IPv4, /128 for IPv6. */

@@ -52,7 +52,9 @@ export const TIME_SYNC_MONITOR: CustomPluginMonitor = {
   script: [
     '#!/bin/bash',
     '# Exit 0 when the host clock is NTP-synchronized, 1 when not, 2 when it cannot tell.',
-    'synced=$(nsenter --target 1 --mount --uts -- timedatectl show --property=NTPSynchronized --value 2>/dev/null) || { echo "timedatectl unavailable"; exit 2; }',
+    'synced=$(nsenter --target 1 --mount --uts -- \\',
+    '  timedatectl show --property=NTPSynchronized --value 2>/dev/null) \\',
+    '  || { echo "timedatectl unavailable"; exit 2; }',
     'if [ "$synced" = "yes" ]; then echo "clock synchronized"; exit 0; fi',
     'echo "clock not synchronized (NTPSynchronized=$synced)"; exit 1',
     '',

@@ -82,6 +82,10 @@ export class ProductionCluster extends Construct {
       ...pool, clusterName: spec.name, field: `nodePools[${index}]`,
     }));
     this.poolsByName = new Map(this.nodePools.map(pool => [pool.name, pool]));
+    if (spec.cni?.plugin === 'flannel' && spec.tenants.length > 0 && spec.cni.acceptUnenforcedNetworkPolicies === true) {
+      addWarning(this, 'cni.plugin = "flannel": the tenants\' NetworkPolicies are written but not enforced '
+        + '(cni.acceptUnenforcedNetworkPolicies), so tenants are not isolated from each other on the network');
+    }
     if (this.nodeLayer.kubeProxy.mode === 'ipvs' && semver.valid(spec.kubernetesVersion) && semver.gte(spec.kubernetesVersion, '1.35.0')) {
       addWarning(this, 'kubeProxy.mode = "ipvs": deprecated since Kubernetes 1.35 and planned to be off by default in 1.40; prefer nftables');
     }
@@ -160,7 +164,17 @@ export class ProductionCluster extends Construct {
     if (grafana) found.push({ kind: 'Secret', name: grafana.adminSecret, namespace: monitoring, holds: [...GRAFANA_ADMIN_KEYS], usedBy: 'addons.monitoring.grafana' });
     this.tenantSpecs.forEach(tenant => (tenant.routes ?? []).forEach(route => {
       if (route.tls) found.push({ kind: 'Secret', name: route.tls.secretName, namespace: tenant.name, holds: [...TLS_SECRET_KEYS], usedBy: `the routes of ${route.host}` });
+      found.push({ kind: 'DNS name', name: route.host, holds: ['resolves to the load balancer in front of the entry nodes'], usedBy: `the routes of tenant ${tenant.name}` });
     }));
+    // The entry listens on NodePorts of its nodes: something in front takes ports 80 and 443 to them.
+    const entryPools = this.nodePools.filter(pool => pool.role === 'entry');
+    if (this.tenantSpecs.some(tenant => (tenant.routes ?? []).length > 0) && entryPools.length > 0) {
+      const ports = this.spec.entry?.nodePorts ?? DEFAULT_ENTRY_NODE_PORTS;
+      found.push({
+        kind: 'Load balancer', name: 'in front of the entry nodes', usedBy: 'the tenants\' routes',
+        holds: [`TCP 80 to NodePort ${ports.http} and 443 to ${ports.https} of ${entryPools.flatMap(pool => pool.hosts.map(host => host.address)).join(', ')}`],
+      });
+    }
     for (const storageClass of storageClassesOf(this.spec)) {
       const isDefault = storageClass.name === this.spec.storage?.defaultClass;
       if (storageClass.provisioner === 'external') {

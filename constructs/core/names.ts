@@ -1,3 +1,4 @@
+import toRegexRange = require('to-regex-range');
 /**
  * Kubernetes naming rules (RFC 1123), as the API server applies them.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
@@ -36,3 +37,63 @@ export function isLabelValue(value: unknown): boolean {
  * namespace since 1.17: a pod of either may preempt any other.
  */
 export const SYSTEM_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'] as const;
+
+/**
+ * A regular expression (RE2 and JavaScript alike, unanchored) that matches
+ * exactly these names, kept short as the names of a pool's nodes are: runs
+ * of numbered names become digit ranges (`prod-general-[1-6]`), and the
+ * prefix all share is written once. Short enough to read in a rule or a
+ * chart value, and the same whatever the order of the names.
+ */
+export function exactNamesPattern(names: readonly string[]): string {
+  const unique = [...new Set(names)].sort();
+  const common = commonPrefix(unique);
+  const byPrefix = new Map<string, number[]>();
+  const literals: string[] = [];
+  for (const name of unique) {
+    const numbered = /^(.*?)([1-9][0-9]{0,8})$/.exec(name.slice(common.length));
+    if (numbered) byPrefix.set(numbered[1], [...byPrefix.get(numbered[1]) ?? [], Number(numbered[2])]);
+    else literals.push(escapeRegex(name.slice(common.length)));
+  }
+  const alternatives = [
+    ...[...byPrefix].map(([prefix, numbers]) => `${escapeRegex(prefix)}${numbersPattern(numbers)}`),
+    ...literals,
+  ].sort();
+  return `${escapeRegex(common)}${group(alternatives)}`;
+}
+
+/** The numbers: those below 10 as one character class, longer runs as digit ranges. */
+function numbersPattern(numbers: readonly number[]): string {
+  const digits = runsOf(numbers.filter(n => n < 10)).map(([from, to]) => (from === to ? `${from}` : `${from}-${to}`)).join('');
+  const ranges = runsOf(numbers.filter(n => n >= 10)).map(([from, to]) => toRegexRange(from, to, { capture: false }));
+  const digitClass = digits === '' ? [] : [/^\d$/.test(digits) ? digits : `[${digits}]`];
+  return group([...digitClass, ...ranges]);
+}
+
+function group(alternatives: readonly string[]): string {
+  return alternatives.length === 1 ? alternatives[0] : `(?:${alternatives.join('|')})`;
+}
+
+/** Consecutive runs of whole numbers, as [first, last] pairs. */
+function runsOf(numbers: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const n of [...numbers].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && n === last[1] + 1) last[1] = n;
+    else runs.push([n, n]);
+  }
+  return runs;
+}
+
+/** The prefix of every name, cut back to a name boundary (after a '-' or '.'), so that no name becomes empty. */
+function commonPrefix(names: readonly string[]): string {
+  if (names.length < 2) return '';
+  let prefix = names[0];
+  for (const name of names) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const boundary = Math.max(prefix.lastIndexOf('-'), prefix.lastIndexOf('.'));
+  return prefix.slice(0, boundary + 1);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -39,7 +39,12 @@ export function addWarning(scope: IConstruct, message: string): void {
  */
 export function collectWarnings(root: IConstruct): string[] {
   reportedByProdk8s.add(root.node.root);
-  return root.node.findAll().flatMap(construct => construct.node.metadata
+  return warningsOf(root);
+}
+
+/** The warnings of `scope` and everything under it, each prefixed with its construct's path; nothing else changes. */
+export function warningsOf(scope: IConstruct): string[] {
+  return scope.node.findAll().flatMap(construct => construct.node.metadata
     .filter(entry => entry.type === WARNING)
     .map(entry => `[${construct.node.path}] ${entry.data}`));
 }

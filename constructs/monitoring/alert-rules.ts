@@ -1,3 +1,5 @@
+import { exactNamesPattern } from '../core/names';
+
 /** How urgent an alert is; Alertmanager routes on it. */
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -50,11 +52,24 @@ export function runbook(...firstSteps: string[]): string {
     'kubectl get events -n <namespace> --sort-by=.lastTimestamp',
     'kubectl describe node <node>: conditions, taints, allocated resources',
     'network: NetworkPolicies of the namespace, DNS, the Service\'s endpoints',
-  ].map((step, i) => `${i + 1}. ${step}`).join('\n');
+  ].map((step, i) => wrapStep(`${i + 1}. ${step}`)).join('\n');
 }
 
-/** A PromQL regular expression that matches exactly these names. */
+/** Runbook lines stay readable wherever the annotation is shown: a long step goes on, indented, on the next line. */
+const RUNBOOK_WIDTH = 88;
+
+function wrapStep(step: string): string {
+  const lines: string[] = [];
+  for (const word of step.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= RUNBOOK_WIDTH) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(lines.length === 0 ? word : `   ${word}`);
+  }
+  return lines.join('\n');
+}
+
+/** A PromQL regular expression that matches exactly these names (PromQL anchors it), short for a pool's nodes. */
 export function exactly(names: readonly string[]): string {
-  // Escaped for the regex, then for the PromQL double-quoted string.
-  return names.map(name => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\/g, '\\\\')).join('|');
+  // Escaped for the PromQL double-quoted string.
+  return exactNamesPattern(names).replace(/\\/g, '\\\\');
 }

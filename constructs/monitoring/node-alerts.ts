@@ -33,7 +33,8 @@ export function nodeProblemAlerts(conditions: readonly NodeProblemCondition[], c
           : 'cordon the node if pods keep failing there: kubectl cordon {{ $labels.node }}'),
       })),
       ...counted.map((reason): AlertRule => ({
-        alert: `NodeKernel${reason}`,
+        // NodeKernelOops, not NodeKernelKernelOops.
+        alert: `NodeKernel${reason.replace(/^Kernel/, '')}`,
         expr: `increase(problem_counter{reason="${reason}"}[15m]) > 0`,
         for: '0m',
         severity: 'warning',
@@ -99,7 +100,8 @@ export function nodePressureAlerts(pools: readonly NodePool[]): RuleGroup {
     }
     const disk = soft['nodefs.available'] ?? hard['nodefs.available'];
     if (disk !== undefined) {
-      const root = `{${nodes},mountpoint="/",fstype!~"tmpfs|overlay"}`;
+      // Spaced, so that YAML can fold a long expression.
+      const root = `{${nodes}, mountpoint="/", fstype!~"tmpfs|overlay"}`;
       const percent = /^(\d+(\.\d+)?)%$/.exec(disk);
       const free = percent ? `100 * node_filesystem_avail_bytes${root} / node_filesystem_size_bytes${root}` : `node_filesystem_avail_bytes${root}`;
       const limit = percent ? Number(percent[1]) : toBytes(Quantity.parse(disk));

@@ -184,7 +184,7 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     'fail() { echo "prodk8s-bootstrap: $*" >&2; exit 1; }',
     '',
     `# The model's address of ${role.host.name}: the node registers with it, and its serving certificate may name no other.`,
-    `ip -o addr show | grep -qF ' ${role.host.address}/' || fail "${role.host.address}, the address of ${role.host.name} in the model, is on no interface of this machine"`,
+    `ip -o addr show | grep -qF ' ${role.host.address}/' || fail "${role.host.address}, the node's address in the model, is on no interface of this machine"`,
     '# What the host must bring: prodk8s installs no packages, as repositories differ by distribution.',
     '[ -f /sys/fs/cgroup/cgroup.controllers ] || fail "cgroup v2 is required: the kubelet refuses cgroup v1 since Kubernetes 1.35"',
     'command -v containerd >/dev/null || fail "containerd 2 is required"',
@@ -205,7 +205,7 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
       : []),
     // Searched for without its `${`, which the provisioning tool's templating would fill in here too.
     ...unfilled.map(name => `grep -qF '${name}}' ${BOOTSTRAP_KUBEADM_CONFIG} && fail "${name} was not filled in: render this user-data with the provisioning tool first"`),
-    ...(role.apiServerFiles ? [`grep -qF '${ENCRYPTION_KEY_PLACEHOLDER.slice(2)}' ${ENCRYPTION_CONFIG_FILE} && fail "${ENCRYPTION_KEY_PLACEHOLDER.slice(2, -1)} was not filled in: the same key on every control plane node (head -c 32 /dev/urandom | base64)"`] : []),
+    ...(role.apiServerFiles ? [`grep -qF '${ENCRYPTION_KEY_PLACEHOLDER.slice(2)}' ${ENCRYPTION_CONFIG_FILE} && fail "${ENCRYPTION_KEY_PLACEHOLDER.slice(2, -1)} was not filled in: one key for all control planes (head -c 32 /dev/urandom | base64)"`] : []),
     '',
     '# The kubelet refuses to run with swap on (failSwapOn).',
     'swapoff -a',
@@ -239,5 +239,76 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     `rm -f ${BOOTSTRAP_KUBEADM_CONFIG}`,
     '',
   ];
-  return lines.join('\n');
+  return lines.flatMap(line => wrapShellLine(line, SCRIPT_WIDTH)).join('\n');
+}
+
+/** The script's width: its lines stay readable in the user-data, where they are indented six columns. */
+export const SCRIPT_WIDTH = 110;
+
+/**
+ * A line of the script as lines of at most `width` where it can be: a
+ * comment word-wrapped, a command broken between words (outside quotes and
+ * `$(…)`) with a backslash-newline, which the shell reads as one line.
+ * A single word longer than the width stays whole.
+ */
+export function wrapShellLine(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const indent = /^ */.exec(line)![0];
+  if (line.trimStart().startsWith('#')) {
+    return wrapWords(line.trimStart().slice(1).trim().split(' '), width - indent.length - 2).map(text => `${indent}# ${text}`);
+  }
+  // Groups of words, each a line; a group ends where the next word would pass the width (with ' \\').
+  const groups: string[][] = [];
+  let length = 0;
+  for (const word of topLevelWords(line.slice(indent.length))) {
+    const group = groups[groups.length - 1];
+    if (group !== undefined && length + 1 + word.length + 2 <= width) {
+      group.push(word);
+      length += 1 + word.length;
+    } else {
+      groups.push([word]);
+      length = indent.length + (groups.length > 1 ? 4 : 0) + word.length;
+    }
+  }
+  return groups.map((group, index) => `${indent}${index > 0 ? '    ' : ''}${group.join(' ')}${index < groups.length - 1 ? ' \\' : ''}`);
+}
+
+/** The words of a command, split at spaces outside quotes and command substitutions. */
+function topLevelWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  let depth = 0;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') word += c + command[++i];
+      else {
+        if (c === quote) quote = undefined;
+        word += c;
+      }
+      continue;
+    }
+    if (c === '\'' || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if (c === ' ' && depth === 0) {
+      if (word !== '') words.push(word);
+      word = '';
+    } else {
+      word += c;
+    }
+  }
+  return word === '' ? words : [...words, word];
+}
+
+/** Words joined by spaces into lines of at most `width`, a longer word alone on its line. */
+function wrapWords(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const word of words) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }

@@ -161,7 +161,8 @@ function placementAnnotations(placement: TenantPlacement): Record<string, string
   const tolerations = (placement.tolerations ?? []).map(tolerationOf);
   return {
     'scheduler.alpha.kubernetes.io/node-selector': selector,
-    'scheduler.alpha.kubernetes.io/defaultTolerations': JSON.stringify(tolerations),
+    // Spaced, so that the YAML folds it at the line width rather than writing one long line.
+    'scheduler.alpha.kubernetes.io/defaultTolerations': JSON.stringify(tolerations, null, 1).replace(/\n */g, ' '),
   };
 }
 

@@ -64,6 +64,7 @@ describe('the node layer of the reference environments', () => {
     const init = fileOf(`${env}/node/kubeadm-init.yaml`);
     const kubespray = fileOf(`${env}/kubespray/inventory/group_vars/all/k8s-cluster.yml`)[0];
     const terraform = JSON.parse(files.find(f => f.path === `${env}/terraform/cdk.tf.json`)!.content);
+    const terraformValues = parse(files.find(f => f.path === `${env}/terraform/values/calico.yaml`)!.content);
     const gitops = files.find(f => /\/manifests\/10-(flux-system|argocd)\.yaml$/.test(f.path) && f.path.startsWith(`${env}/`))!;
     const release = parseAllDocuments(gitops.content).map(d => d.toJS()).find(d => d.metadata.name === 'calico');
     const gitopsValues = release.kind === 'HelmRelease' ? release.spec.values : release.spec.source.helm.valuesObject;
@@ -73,7 +74,8 @@ describe('the node layer of the reference environments', () => {
     expect(kubespray.kube_pods_subnet).toBe(podCidr);
     // The CNI is a Helm release in both targets; Kubespray installs only the CNI binaries.
     expect(kubespray.kube_network_plugin).toBe('cni');
-    expect(parse(terraform.resource.helm_release.calico.values[0]).installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([podCidr]);
+    expect(terraform.resource.helm_release.calico.values).toEqual(['${file("${path.module}/values/calico.yaml")}']);
+    expect(terraformValues.installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([podCidr]);
     expect(gitopsValues.installation.calicoNetwork.ipPools.map((p: any) => p.cidr)).toEqual([podCidr]);
   });
 

@@ -1,12 +1,20 @@
 import { Testing as Cdk8sTesting } from 'cdk8s';
-import { Testing } from 'cdktf';
+import { App, Testing } from 'cdktf';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { parse } from 'yaml';
-import { ClusterSpec, ProductionCluster, SynthError, TerraformBackendSpec } from '../../constructs';
+import { ClusterSpec, ProductionCluster, SynthError, TerraformBackendSpec, YAML_LINE_WIDTH } from '../../constructs';
 import { AddonReleasesStack, RELEASE_TIMEOUT_SECONDS, terraformLiteral } from '../../stacks/addon-releases-stack';
 import { clusterSpec, entryPool, generalPool, gpuPool } from '../fixtures/cluster-spec';
 
 function clusterOf(spec: ClusterSpec): ProductionCluster {
   return new ProductionCluster(Cdk8sTesting.chart(), 'cluster', spec);
+}
+
+/** A release's values file as the stack writes it. */
+function valuesFileOf(cluster: ProductionCluster, release: string): string {
+  return new AddonReleasesStack(Testing.app(), cluster).valuesFiles.find(f => f.path === `values/${release}.yaml`)!.content;
 }
 
 function synth(spec = clusterSpec()): any {
@@ -95,21 +103,44 @@ describe('AddonReleasesStack', () => {
         wait: true,
         timeout: RELEASE_TIMEOUT_SECONDS,
       });
-      expect(release.values).toHaveLength(1);
-      expect(parse(release.values[0].replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'))).toEqual(addon.values);
+      // Read by Terraform from the values file beside the stack, which holds the add-on's values.
+      expect(release.values).toEqual([`\${file("\${path.module}/values/${addon.releaseName}.yaml")}`]);
+      expect(parse(valuesFileOf(cluster, addon.releaseName))).toEqual(addon.values);
     }
   });
 
-  test('writes the values as JSON with sorted keys, which Helm reads as YAML', () => {
+  test('writes each release\'s values as YAML with sorted keys, one value per line, which Helm reads as written', () => {
     const raw = { 'zeta.example.com/b': 'on', 'alpha.example.com/a': 'yes' };
-    const releases = synth(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } })).resource.helm_release;
-    const text: string = releases['metrics-server'].values[0];
-    expect(text).toContain('"podAnnotations": {\n    "alpha.example.com/a": "yes",\n    "zeta.example.com/b": "on"\n  }');
-    const keys = Object.keys(JSON.parse(text));
+    const cluster = clusterOf(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } }));
+    const text = valuesFileOf(cluster, 'metrics-server');
+    expect(text).toContain('podAnnotations:\n  alpha.example.com/a: "yes"\n  zeta.example.com/b: "on"\n');
+    const keys = Object.keys(parse(text));
     expect(keys).toEqual([...keys].sort());
     // A YAML 1.1 reader, as Helm's, takes the quoted "on" and "yes" as strings.
     expect(parse(text, { version: '1.1' }).podAnnotations).toEqual(raw);
-    expect(releases['calico-crds'].values).toEqual(['{}']);
+    expect(valuesFileOf(clusterOf(clusterSpec()), 'calico-crds')).toBe('{}\n');
+  });
+
+  test('folds a long string at the line width, and the reader gets it back whole', () => {
+    const long = `${'sum by (namespace) (kube_resourcequota{type="used"}) '.repeat(5)}> 0.9`;
+    const text = valuesFileOf(clusterOf(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: { expr: long } } } } })), 'metrics-server');
+    expect(text).toContain('  expr: >-\n');
+    expect(Math.max(...text.split('\n').map(line => line.length))).toBeLessThanOrEqual(YAML_LINE_WIDTH);
+    expect(parse(text).podAnnotations.expr).toBe(long);
+  });
+
+  test('writes the values files beside cdk.tf.json when cdktf synthesizes the stack', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'prodk8s-stack-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new AddonReleasesStack(app, clusterOf(clusterSpec()));
+      app.synth();
+      const folder = join(outdir, 'stacks', 'test');
+      expect(readdirSync(join(folder, 'values')).sort()).toEqual(stack.valuesFiles.map(f => f.path.replace('values/', '')).sort());
+      for (const file of stack.valuesFiles) expect(readFileSync(join(folder, file.path), 'utf8')).toBe(file.content);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('orders releases by their dependencies: the CNI first, the Prometheus CRDs before ServiceMonitors, the approver of kubelet certificates before metrics-server', () => {
@@ -130,10 +161,11 @@ describe('AddonReleasesStack', () => {
     expect(releases['metrics-server'].depends_on).toEqual(['helm_release.flannel', 'helm_release.kubelet-csr-approver']);
   });
 
-  test('escapes what Terraform would interpolate, so that the release gets the values as written', () => {
+  test('gives the release the values as written: file() interpolates nothing, and the stack\'s own strings are escaped', () => {
     const raw = { script: 'echo ${HOME} %{ if x }' };
-    const releases = synth(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } })).resource.helm_release;
-    expect(releases['metrics-server'].values[0]).toContain('"script": "echo $${HOME} %%{ if x }"');
+    const cluster = clusterOf(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } }));
+    expect(valuesFileOf(cluster, 'metrics-server')).toContain('script: echo ${HOME} %{ if x }\n');
+    expect(JSON.stringify(synth(clusterSpec({ addons: { metricsServer: { rawValues: { podAnnotations: raw } } } })))).not.toContain('HOME');
     expect(terraformLiteral('a ${b} $c %{d} %e')).toBe('a $${b} $c %%{d} %e');
   });
 

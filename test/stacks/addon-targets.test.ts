@@ -18,15 +18,15 @@ interface Installed {
   readonly dependsOn: readonly string[];
 }
 
-/** The add-ons as the Terraform stack installs them, by release name. */
-function fromTerraform(json: any): Record<string, Installed> {
+/** The add-ons as the Terraform stack installs them, by release name; `file` reads a file of the stack's folder. */
+function fromTerraform(json: any, file: (path: string) => string | undefined): Record<string, Installed> {
   return Object.fromEntries(Object.values<any>(json.resource.helm_release).map(release => [release.name, {
     repository: release.repository,
     chart: release.chart,
     version: release.version,
     namespace: release.namespace,
-    // Terraform's escapes of ${ and %{ undone: the release receives the unescaped text.
-    values: parse(release.values[0].replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')),
+    // Terraform's file(), relative to the stack's folder (path.module), as the release receives it.
+    values: parse(file(/^\$\{file\("\$\{path\.module\}\/(values\/[a-z0-9-]+\.yaml)"\)\}$/.exec(release.values[0])![1])!),
     dependsOn: release.depends_on.map((ref: string) => ref.replace(/^helm_release\./, '')).sort(),
   }]));
 }
@@ -78,7 +78,7 @@ function targetsOf(spec: ClusterSpec) {
   const engine = spec.gitops?.engine ?? 'flux';
   const gitops = file(`manifests/10-${spec.gitops?.namespace ?? (engine === 'flux' ? 'flux-system' : 'argocd')}.yaml`)!;
   return {
-    terraform: fromTerraform(JSON.parse(file('terraform/cdk.tf.json')!)),
+    terraform: fromTerraform(JSON.parse(file('terraform/cdk.tf.json')!), path => file(`terraform/${path}`)),
     gitops: parseAllDocuments(gitops).map(d => d.toJS()),
   };
 }
@@ -133,8 +133,12 @@ describe('npx cdktf synth', () => {
       });
       const rendered = renderEnvironments(REFERENCE_ENVIRONMENTS).files;
       for (const spec of REFERENCE_ENVIRONMENTS) {
-        const expected = rendered.find(f => f.path === `${spec.name}/terraform/cdk.tf.json`)!.content;
-        expect(readFileSync(join(output, 'stacks', spec.name, 'cdk.tf.json'), 'utf8')).toBe(expected);
+        // The stack and every values file beside it.
+        const stackFiles = rendered.filter(f => f.path.startsWith(`${spec.name}/terraform/`));
+        expect(stackFiles.map(f => f.path)).toContain(`${spec.name}/terraform/values/kube-prometheus-stack.yaml`);
+        for (const file of stackFiles) {
+          expect(readFileSync(join(output, 'stacks', spec.name, file.path.slice(`${spec.name}/terraform/`.length)), 'utf8')).toBe(file.content);
+        }
       }
     } finally {
       rmSync(output, { recursive: true, force: true });

@@ -30,8 +30,10 @@ describe('renderTerraform', () => {
   test('renders each cluster\'s stack as <env>/terraform/cdk.tf.json', () => {
     const clusters = ['dev', 'prod'].map(name => new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name })));
     const files = renderTerraform(clusters);
-    expect(files.map(file => file.path)).toEqual(['dev/terraform/cdk.tf.json', 'prod/terraform/cdk.tf.json']);
-    expect(JSON.parse(files[1].content).terraform.backend).toEqual({ local: { path: '../../../.terraform-state/prod.tfstate' } });
+    const stackFiles = (env: string) => clusters[0].addons.map(addon => `${env}/terraform/values/${addon.releaseName}.yaml`);
+    expect(files.map(file => file.path)).toEqual(['dev/terraform/cdk.tf.json', ...stackFiles('dev'), 'prod/terraform/cdk.tf.json', ...stackFiles('prod')]);
+    const prod = files.find(file => file.path === 'prod/terraform/cdk.tf.json')!;
+    expect(JSON.parse(prod.content).terraform.backend).toEqual({ local: { path: '../../../.terraform-state/prod.tfstate' } });
   });
 
   test('fails as cdktf synth does when a stack fails its validations', () => {

@@ -19,7 +19,7 @@ describe('KubeletCsrApprover', () => {
   test('approves certificates of the model\'s node names and addresses only', () => {
     expect(approver.release.values).toMatchObject({
       global: { clusterDomain: 'cluster.local' },
-      providerRegex: '^(?:prod-general-1|gpu\\.node-2)$',
+      providerRegex: '^(?:gpu\\.node-2|prod-general-1)$',
       providerIpPrefixes: ['10.0.1.10/32', 'fd00::12/128'],
       bypassDnsResolution: true,
       priorityClassName: 'system-cluster-critical',
@@ -47,7 +47,7 @@ describe('the approver of a cluster', () => {
     }));
     const values = cluster.addonSet.kubeletCsrApprover.release.values;
     expect(values.providerIpPrefixes).toEqual(['10.0.0.11/32', '10.0.0.12/32', '10.0.0.13/32', '10.0.1.10/32', '10.0.1.11/32']);
-    expect(values.providerRegex).toBe('^(?:test-control-plane-1|test-control-plane-2|test-control-plane-3|test-general-1|test-general-2)$');
+    expect(values.providerRegex).toBe('^test-(?:control-plane-[1-3]|general-[1-2])$');
     expect(cluster.addonSet.metricsServer!.release.dependsOn.map(addon => addon.releaseName)).toEqual(['calico', 'kubelet-csr-approver']);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../../../constructs';
 import keys from '../../../constructs/addons/chart-values/node-problem-detector.keys.json';
 import { problemsOf } from '../../helpers/objects';
+import { shellCommands } from '../../helpers/shell';
 
 const PRIVILEGED = {
   'pod-security.kubernetes.io/enforce': 'privileged',
@@ -116,7 +117,7 @@ describe('NodeProblemDetector values', () => {
     const script = definitions(npd())['time-sync.sh'];
     expect(script).toBe(TIME_SYNC_MONITOR.script);
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
-    expect(script).toContain('nsenter --target 1 --mount --uts -- timedatectl show --property=NTPSynchronized --value');
+    expect(shellCommands(script).join('\n')).toContain('nsenter --target 1 --mount --uts -- timedatectl show --property=NTPSynchronized --value');
     expect(TIME_SYNC_MONITOR.command).toEqual(['/bin/bash', '/custom-config/time-sync.sh']);
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
   });

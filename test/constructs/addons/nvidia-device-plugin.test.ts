@@ -7,6 +7,7 @@ import { clusterSpec, generalPool, gpuPool, tenantSpec } from '../../fixtures/cl
 import { helmTemplate } from '../../helpers/helm';
 import { problemsOf } from '../../helpers/objects';
 import { schemaError } from '../../helpers/kube-schemas';
+import { shellCommands } from '../../helpers/shell';
 
 // GPUs a SKU declares are advertised by NVIDIA's device plugin, on the GPU pools only.
 jest.setTimeout(60_000);
@@ -53,7 +54,7 @@ describe('GPU pools in the node layer', () => {
   const files = nodeFiles(cluster());
   const config = (path: string) => ((files.find(f => f.path === path) as { cloudConfig: Record<string, unknown> }).cloudConfig.write_files as { path: string; content: string }[]);
   const containerd = (path: string) => config(path).find(f => f.path === '/etc/containerd/config.toml')!.content;
-  const script = (path: string) => config(path).find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content;
+  const script = (path: string) => shellCommands(config(path).find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content).join('\n');
 
   test('run containers through NVIDIA\'s runtime by default, and check the driver and toolkit first', () => {
     const gpu = containerd('node/pools/gpu/cloud-init-test-gpu-1.yaml');

@@ -12,7 +12,12 @@ describe('the prerequisites of prod', () => {
 
   test('name every Secret the model refers to, with the keys it must hold, and every external provider', () => {
     expect(prerequisites).toEqual([
+      { kind: 'DNS name', name: 'www.example.com', holds: ['resolves to the load balancer in front of the entry nodes'], usedBy: 'the routes of tenant web' },
       { kind: 'GitOps engine', name: 'Flux', namespace: 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' },
+      {
+        kind: 'Load balancer', name: 'in front of the entry nodes', usedBy: 'the tenants\' routes',
+        holds: ['TCP 80 to NodePort 30080 and 443 to 30443 of 10.30.2.10, 10.30.2.11, 10.30.2.12'],
+      },
       { kind: 'NFS export', name: 'nfs.prod.example.com:/exports/k8s-prod', holds: ['writable by root from every node'], usedBy: 'storage class nfs' },
       { kind: 'Secret', name: 'alertmanager-receivers', namespace: 'monitoring', holds: ['pagerduty-routing-key', 'slack-api-url'], usedBy: 'addons.monitoring.alertmanager.receivers' },
       { kind: 'Secret', name: 'grafana-admin', namespace: 'monitoring', holds: ['admin-password', 'admin-user'], usedBy: 'addons.monitoring.grafana' },
@@ -22,8 +27,9 @@ describe('the prerequisites of prod', () => {
 
   test('are listed in SUMMARY.md', () => {
     const summary = environmentSummary(cluster(prod));
-    expect(summary).toContain('| Secret | alertmanager-receivers | monitoring | `pagerduty-routing-key`, `slack-api-url` | addons.monitoring.alertmanager.receivers |\n');
-    expect(summary).toContain('| NFS export | nfs.prod.example.com:/exports/k8s-prod | - | writable by root from every node | storage class nfs |\n');
+    expect(summary).toContain('\n- Secret `alertmanager-receivers` in namespace `monitoring`, with keys `pagerduty-routing-key`, `slack-api-url` (for\n'
+      + '  addons.monitoring.alertmanager.receivers)\n');
+    expect(summary).toContain('\n- NFS export `nfs.prod.example.com:/exports/k8s-prod`: writable by root from every node (for storage class nfs)\n');
   });
 });
 

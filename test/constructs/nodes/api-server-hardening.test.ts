@@ -16,6 +16,7 @@ import { REFERENCE_ENVIRONMENTS } from '../../../src/environments';
 import { renderEnvironments } from '../../../synth/synthesize';
 import { configFieldProblems } from '../../helpers/kube-config-fields';
 import { readDocumentsAsKubeadm } from '../../helpers/kubeadm-reader';
+import { shellCommands } from '../../helpers/shell';
 
 const files = renderEnvironments(REFERENCE_ENVIRONMENTS).files;
 const fileOf = (path: string) => files.find(f => f.path === path)!.content;
@@ -117,7 +118,7 @@ test('every control plane node\'s bootstrap writes both files, private, and refu
     const written = cloudInit(path).write_files;
     expect(written.find(f => f.path === AUDIT_POLICY_FILE)).toMatchObject({ permissions: '0600', content: JSON.stringify(auditPolicy(), null, 2) + '\n' });
     expect(written.find(f => f.path === ENCRYPTION_CONFIG_FILE)).toMatchObject({ permissions: '0600' });
-    expect(written.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content)
+    expect(shellCommands(written.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content).join('\n'))
       .toContain(`grep -qF 'KUBE_ENCRYPTION_KEY}' ${ENCRYPTION_CONFIG_FILE} && fail "KUBE_ENCRYPTION_KEY was not filled in`);
   }
   const worker = cloudInit('prod/node/pools/general/cloud-init-prod-general-1.yaml').write_files;
@@ -193,7 +194,7 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s: kub
     expect(initNodes).toEqual([`${env}/node/control-plane/cloud-init-${env}-control-plane-1.yaml`]);
     const written = cloudInit(initNodes[0]).write_files;
     expect(JSON.parse(written.find(f => f.path === KUBE_SYSTEM_QUOTA_FILE)!.content)).toEqual(manifest);
-    const script = written.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content.split('\n');
+    const script = shellCommands(written.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content);
     const init = script.findIndex(line => line.startsWith('kubeadm init '));
     const apply = script.findIndex(line => line.includes(`apply --server-side --field-manager=prodk8s -f ${KUBE_SYSTEM_QUOTA_FILE}`));
     expect(init).toBeGreaterThan(0);

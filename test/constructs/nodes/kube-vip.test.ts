@@ -6,6 +6,7 @@ import { environmentSummary } from '../../../stacks/summary';
 import { clusterSpec } from '../../fixtures/cluster-spec';
 import { problemsOf } from '../../helpers/objects';
 import { schemaError } from '../../helpers/kube-schemas';
+import { shellCommands } from '../../helpers/shell';
 
 const HA = { count: 3, firstAddress: '10.0.0.11', sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' } };
 const VIP = { ...HA, endpoint: { address: '10.0.0.5', network: '10.0.0.0/24', interface: 'eth1' } };
@@ -40,7 +41,7 @@ describe('kube-vip in front of an HA control plane', () => {
       const config = (file as unknown as { cloudConfig: { write_files: { path: string; content: string }[] } }).cloudConfig;
       const manifest = JSON.parse(config.write_files.find(f => f.path === '/etc/kubernetes/manifests/kube-vip.yaml')!.content);
       expect(manifest.spec.volumes[0].hostPath.path).toBe(index === 0 ? SUPER_ADMIN_CONF : '/etc/kubernetes/admin.conf');
-      const script = config.write_files.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content.split('\n');
+      const script = shellCommands(config.write_files.find(f => f.path === '/usr/local/sbin/prodk8s-bootstrap')!.content);
       const switchBack = script.indexOf("sed -i 's#/etc/kubernetes/super-admin.conf#/etc/kubernetes/admin.conf#' /etc/kubernetes/manifests/kube-vip.yaml");
       if (index === 0) expect(switchBack).toBeGreaterThan(script.indexOf('kubeadm init --config /etc/kubernetes/prodk8s/kubeadm.yaml --upload-certs'));
       else expect(switchBack).toBe(-1);
@@ -60,7 +61,7 @@ describe('kube-vip in front of an HA control plane', () => {
   });
 
   test('is named in the summary', () => {
-    expect(environmentSummary(cluster)).toContain('API endpoint 10.0.0.5:6443 (a virtual IP that kube-vip holds on the control plane nodes)');
+    expect(environmentSummary(cluster)).toContain('API endpoint 10.0.0.5:6443, a virtual IP that kube-vip holds on the control plane nodes;');
   });
 
   test('needs strict ARP with kube-proxy in ipvs mode', () => {
@@ -76,7 +77,8 @@ describe('an external load balancer', () => {
 
   test('runs no kube-vip, and is stated as a prerequisite', () => {
     expect(files.some(f => f.path.endsWith('kube-vip.yaml') || JSON.stringify(f).includes('kube-vip'))).toBe(false);
-    expect(environmentSummary(cluster)).toContain('API endpoint api.test.example.com:6443 (an external load balancer or name: a prerequisite, to exist before `kubeadm init`)');
+    expect(environmentSummary(cluster)).toContain('API endpoint api.test.example.com:6443, an external load balancer or name (a prerequisite,\n'
+      + '  to exist before `kubeadm init`)');
   });
 });
 

@@ -7,6 +7,7 @@ import { ClusterSpec, kubeadmInitDocuments, kubeadmJoinPoolDocument, ProductionC
 import { cloudInitConfig, containerdConfig, pauseImage } from '../../../constructs/nodes/node-bootstrap';
 import { clusterSpec } from '../../fixtures/cluster-spec';
 import { problemsOf } from '../../helpers/objects';
+import { shellCommands } from '../../helpers/shell';
 
 const layerOf = (overrides: Partial<ClusterSpec> = {}) => new ProductionCluster(Testing.chart(), 'cluster', clusterSpec(overrides)).nodeLayer;
 
@@ -74,7 +75,7 @@ describe('the node bootstrap (cloud-init)', () => {
     const joined = lines.indexOf('kubeadm join --config /etc/kubernetes/prodk8s/kubeadm.yaml');
     expect(lines[0]).toBe('#!/bin/sh');
     expect(lines).toContain('set -eu');
-    for (const check of ['10.0.1.10, the address of test-general-1 in the model, is on no interface of this machine', 'cgroup v2 is required',
+    for (const check of ['10.0.1.10, the node\'s address in the model, is on no interface of this machine', 'cgroup v2 is required',
       'containerd 2 is required', 'kubeadm v1.36.4 is required', 'kubelet v1.36.4 is required', 'time synchronisation is off']) {
       const line = lines.findIndex(l => l.includes(check));
       expect(line).toBeGreaterThan(0);
@@ -110,7 +111,7 @@ describe('the node bootstrap (cloud-init)', () => {
     /** Runs the script's lines that `keep` selects, then prints `checked`; the configuration is `configuration`. */
     const probe = (keep: (line: string) => boolean, configuration: string, env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin' }) => {
       writeFileSync(join(folder, 'kubeadm.yaml'), configuration);
-      const lines = script.content.split('\n').filter(line => line.startsWith('set -eu') || line.startsWith('fail()') || keep(line));
+      const lines = shellCommands(script.content).filter(line => line.startsWith('set -eu') || line.startsWith('fail()') || keep(line));
       writeFileSync(join(folder, 'probe.sh'), [...lines, 'echo checked', ''].join('\n').replaceAll('/etc/kubernetes/prodk8s/kubeadm.yaml', join(folder, 'kubeadm.yaml')));
       return spawnSync('/bin/sh', [join(folder, 'probe.sh')], { encoding: 'utf8', env });
     };
