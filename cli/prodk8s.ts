@@ -6,23 +6,29 @@ import { CONFIG_FILE, loadEnvironments, ModuleError, readConfig } from './enviro
 import { UsageError } from './usage-error';
 
 /** The exit codes of every command, as the README documents them. */
-export const ExitCode = { ok: 0, invalidModel: 1, usage: 2, ioFailure: 3 } as const;
+export const ExitCode = { ok: 0, invalidModel: 1, usage: 2, ioFailure: 3, changed: 4 } as const;
 
 export const USAGE = `Usage: prodk8s <command> [options]
 
 Commands:
   synth      validate the environments, then write their files into the output folder
   validate   validate the environments and print every problem and warning; write nothing
+  diff       compare the environments with an earlier synth (--base) and report what changes in
+             the cluster, risks first; write nothing
 
 Options:
   --app <module>   the module that exports the environments (TypeScript, JavaScript or JSON);
                    default: "app" in ${CONFIG_FILE}
   --out <folder>   the output folder of synth; default: "out" in ${CONFIG_FILE}, else dist
   --env <name>     only this environment (repeatable); synth replaces only its folder
+  --base <folder>  diff: the earlier output to compare with (a synth of the base commit)
+  --format <fmt>   diff: markdown (default, for a pull-request comment) or json
+  --exit-code      diff: exit 4 when anything changed
   -h, --help       print this help
   --version        print the version of prodk8s
 
-Exit codes: 0 done, 1 invalid model, 2 usage, 3 input or output failure (the output folder left as it was).`;
+Exit codes: 0 done, 1 invalid model, 2 usage, 3 input or output failure (the output folder left as it was),
+4 changes found (diff --exit-code).`;
 
 /**
  * Runs the prodk8s command with `args` (without node and the script) and
@@ -46,6 +52,7 @@ async function command(args: readonly string[]): Promise<number> {
       allowPositionals: true,
       options: {
         app: { type: 'string' }, out: { type: 'string' }, env: { type: 'string', multiple: true },
+        base: { type: 'string' }, format: { type: 'string' }, 'exit-code': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
     });
@@ -63,15 +70,70 @@ async function command(args: readonly string[]): Promise<number> {
   }
   const [name, ...extra] = positionals;
   if (name === undefined) throw new UsageError('no command given');
-  if (name !== 'synth' && name !== 'validate') throw new UsageError(`unknown command "${name}"`);
+  if (name !== 'synth' && name !== 'validate' && name !== 'diff') throw new UsageError(`unknown command "${name}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (name === 'validate' && options.out !== undefined) throw new UsageError('validate writes nothing: --out is for synth');
+  if (name !== 'synth' && options.out !== undefined) throw new UsageError(`${name} writes nothing: --out is for synth`);
+  if (name !== 'diff') {
+    const diffOnly = (['base', 'format', 'exit-code'] as const).find(option => options[option] !== undefined);
+    if (diffOnly) throw new UsageError(`--${diffOnly} is for diff`);
+  } else {
+    if (options.base === undefined) throw new UsageError('diff needs --base <folder>: the output of the synth to compare with');
+    if (options.format !== undefined && options.format !== 'markdown' && options.format !== 'json') {
+      throw new UsageError(`unknown --format "${options.format}": markdown or json`);
+    }
+  }
 
   const config = readConfig(process.cwd());
   const app = options.app ?? config.app;
   if (app === undefined) throw new UsageError(`no environments module: give --app <module>, or "app" in ${CONFIG_FILE}`);
   const specs = select(await loadEnvironments(app), options.env);
+  if (name === 'diff') return diff(specs, options.base!, options.format === 'json' ? 'json' : 'markdown', options['exit-code'] === true, options.env);
   return name === 'synth' ? synth(specs, options.out ?? config.out ?? 'dist', options.env !== undefined) : validateOnly(specs);
+}
+
+/** Compares the model's output with an earlier one and prints the report; exit 4 with `--exit-code` when anything changed. */
+function diff(specs: readonly ClusterSpec[], base: string, format: 'markdown' | 'json', exitCode: boolean, only: readonly string[] | undefined): number {
+  const { renderModel } = require('../synth/synthesize') as typeof import('../synth/synthesize');
+  const { SynthError } = require('../constructs/core/problems') as typeof import('../constructs/core/problems');
+  const { diffOutputs } = require('../review/output-diff') as typeof import('../review/output-diff');
+  const { hasChanges, reportJson, reportMarkdown } = require('../review/diff-report') as typeof import('../review/diff-report');
+  const { readOutputFolder } = require('../review/read-output') as typeof import('../review/read-output');
+  const { landingAllocatable, poolAllocatable } = require('../stacks/summary') as typeof import('../stacks/summary');
+  let head;
+  try {
+    head = renderModel(specs);
+  } catch (error) {
+    if (error instanceof SynthError) {
+      printWarnings(error.warnings);
+      console.error(`prodk8s: diff failed. ${error.message}`);
+      return ExitCode.invalidModel;
+    }
+    throw error;
+  }
+  let baseFiles;
+  try {
+    baseFiles = readOutputFolder(base);
+  } catch (error) {
+    const { OutputError } = require('../synth/output-error') as typeof import('../synth/output-error');
+    const failure = OutputError.from(error);
+    if (!(failure instanceof OutputError)) throw error;
+    console.error(`prodk8s: diff: the base output: ${failure.message}`);
+    return ExitCode.ioFailure;
+  }
+  // With --env, only those environments, on both sides.
+  const inScope = (path: string) => only === undefined || only.includes(path.slice(0, path.indexOf('/')));
+  const clusters = new Map(head.clusters.map(cluster => [cluster.name, cluster]));
+  const report = diffOutputs(
+    new Map([...baseFiles].filter(([path]) => inScope(path))),
+    new Map(head.rendering.files.map(file => [file.path, file.content])),
+    {
+      landingAllocatable: (env, tenant) => { const c = clusters.get(env); return c && landingAllocatable(c, tenant); },
+      poolAllocatable: (env, pool) => { const c = clusters.get(env); return c && poolAllocatable(c, pool); },
+    },
+  );
+  printWarnings(head.rendering.warnings);
+  process.stdout.write(format === 'json' ? reportJson(report) : reportMarkdown(report));
+  return exitCode && hasChanges(report) ? ExitCode.changed : ExitCode.ok;
 }
 
 function synth(specs: readonly ClusterSpec[], out: string, onlyTheseEnvironments: boolean): number {

@@ -157,10 +157,27 @@ function resourceText(value: ChartValues): string {
   }).join('; ');
 }
 
+/** The pools a tenant can land on: its own, or the shared ones. */
+function landingPools(cluster: ProductionCluster, tenant: Pick<TenantSpec, 'nodePool'>): NodePool[] {
+  const pools = cluster.nodeLayer.pools;
+  return tenant.nodePool ? pools.filter(p => p.name === tenant.nodePool) : pools.filter(p => p.isShared);
+}
+
+/** The allocatable a tenant's quota is measured against, by resource name (cpu, memory, pods, extended), or none for an unknown tenant. */
+export function landingAllocatable(cluster: ProductionCluster, tenantName: string): Record<string, Quantity> | undefined {
+  const tenant = cluster.tenantSpecs.find(t => t.name === tenantName);
+  return tenant === undefined ? undefined : poolTotals(landingPools(cluster, tenant));
+}
+
+/** A pool's allocatable per node, as the summary writes it, or none for an unknown pool. */
+export function poolAllocatable(cluster: ProductionCluster, poolName: string): string | undefined {
+  const pool = [cluster.controlPlane.nodes, ...cluster.nodePools].find(p => p.name === poolName);
+  return pool === undefined ? undefined : resources(poolTotals([pool], 1));
+}
+
 /** A tenant: where it runs, who administers it, every quota against what it can land on, budgets, limits, routes, egress. */
 function tenantSection(cluster: ProductionCluster, tenant: TenantSpec): string[] {
-  const layer = cluster.nodeLayer;
-  const pools = tenant.nodePool ? layer.pools.filter(p => p.name === tenant.nodePool) : layer.pools.filter(p => p.isShared);
+  const pools = landingPools(cluster, tenant);
   const totals = poolTotals(pools);
   const share = (name: string, hard: string) => {
     const whole = totals[name];
@@ -267,7 +284,7 @@ function reserved(r: { cpu: string; memory: string }): string {
 }
 
 /** `part` as a percentage of `whole`, one decimal, rounded down. */
-function percent(part: Quantity, whole: Quantity): string {
+export function percent(part: Quantity, whole: Quantity): string {
   if (whole.nanos === 0n) return 'n/a';
   const tenths = part.nanos * 1000n / whole.nanos;
   return `${tenths / 10n}.${tenths % 10n}% of ${whole}`;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App } from 'cdk8s';
-import { ClusterSpec, ruleFileGroup } from '../constructs';
+import { ClusterSpec, ProductionCluster, ruleFileGroup } from '../constructs';
 import { specShapeProblems } from '../constructs/cluster/spec-schema';
 import { collectProblems, markValid, SynthError } from '../constructs/core/problems';
 import { collectWarnings } from '../constructs/core/warnings';
@@ -56,8 +56,13 @@ export function validate(specs: readonly ClusterSpec[]): Validation {
  * problem throws a `SynthError` listing all of them, and nothing is rendered.
  */
 export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
+  return renderModel(specs).rendering;
+}
+
+/** `renderEnvironments`, with the clusters it rendered, for what reads the model beside its files (`prodk8s diff`). */
+export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering: Rendering; readonly clusters: readonly ProductionCluster[] } {
   const model = validatedModel(specs);
-  return render(model, loadTerraformRenderer());
+  return { rendering: render(model, loadTerraformRenderer()), clusters: model.environments.map(({ chart }) => chart.cluster) };
 }
 
 /**

@@ -59,6 +59,11 @@ describe('the prodk8s command', () => {
       [['synth', 'extra'], 'unexpected argument "extra"'],
       [['synth', '--output', 'x'], "Unknown option '--output'"],
       [['validate', '--out', 'x'], 'validate writes nothing: --out is for synth'],
+      [['diff'], 'diff needs --base <folder>: the output of the synth to compare with'],
+      [['diff', '--base', 'x', '--format', 'html'], 'unknown --format "html": markdown or json'],
+      [['diff', '--base', 'x', '--out', 'y'], 'diff writes nothing: --out is for synth'],
+      [['synth', '--base', 'x'], '--base is for diff'],
+      [['validate', '--exit-code'], '--exit-code is for diff'],
     ])('%j is a usage error, exit 2, with the usage', async (args, message) => {
       project({});
       expect(await run(args)).toBe(ExitCode.usage);
@@ -91,6 +96,40 @@ describe('the prodk8s command', () => {
       expect(await run(['synth', '--app', 'envs.ts', '--env', 'qa'])).toBe(ExitCode.usage);
       expect(printed(stderr)).toContain('unknown environment qa; known: test');
       expect(readdirSync(folder)).toEqual(['envs.ts']);
+    });
+  });
+
+  describe('diff', () => {
+    let written: jest.SpyInstance;
+    const report = () => written.mock.calls.map(call => String(call[0])).join('');
+    beforeEach(() => {
+      written = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    });
+
+    test('compares the model with an earlier synth, and with --exit-code exits 4 when anything changed', async () => {
+      const spec = clusterSpec({ tenants: [tenantSpec()] });
+      const folder = project({ 'envs.ts': moduleOf([spec]) });
+      expect(await run(['synth', '--app', 'envs.ts', '--out', 'base'])).toBe(ExitCode.ok);
+      const snapshot = () => readdirSync(folder, { recursive: true }).map(String).sort()
+        .map(path => `${path} ${statSync(join(folder, path)).isFile() ? readFileSync(join(folder, path), 'utf8').length : '/'}`);
+      const synthesized = snapshot();
+      expect(await run(['diff', '--app', 'envs.ts', '--base', 'base', '--exit-code'])).toBe(ExitCode.ok);
+      expect(report()).toContain('| test | none |  |');
+      written.mockClear();
+      writeFileSync(join(folder, 'envs.ts'), moduleOf([clusterSpec({ tenants: [tenantSpec({ quota: { requests: { cpu: '3', memory: '4Gi' }, pods: 20 } })] })]));
+      expect(await run(['diff', '--app', 'envs.ts', '--base', 'base', '--exit-code'])).toBe(ExitCode.changed);
+      expect(report()).toContain('| quotas | ResourceQuota team-a/compute `requests.cpu` | `2` → `3` | 8.5% → 12.8% of 23430m');
+      written.mockClear();
+      expect(await run(['diff', '--app', 'envs.ts', '--base', 'base', '--format', 'json'])).toBe(ExitCode.ok);
+      expect(JSON.parse(report()).environments[0]).toMatchObject({ name: 'test', status: 'changed' });
+      // It writes nothing: the base folder and the project are as they were, but for the module edited above.
+      expect(snapshot().filter(line => !line.startsWith('envs.ts'))).toEqual(synthesized.filter(line => !line.startsWith('envs.ts')));
+    });
+
+    test('a base folder that cannot be read is an input failure, exit 3', async () => {
+      project({ 'envs.ts': moduleOf([clusterSpec()]) });
+      expect(await run(['diff', '--app', 'envs.ts', '--base', 'missing'])).toBe(ExitCode.ioFailure);
+      expect(printed(stderr)).toContain('prodk8s: diff: the base output: cannot stat missing: no such file or directory (ENOENT)');
     });
   });
 

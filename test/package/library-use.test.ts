@@ -63,10 +63,10 @@ describe('prodk8s in another repository', () => {
 
   test('ships the command and the compiled library, not the reference environments, scripts or tests', () => {
     const files: string[] = JSON.parse(npm(['pack', '--dry-run', '--json'], root))[0].files.map((f: { path: string }) => f.path);
-    for (const file of ['bin/prodk8s.js', 'lib/index.js', 'lib/index.d.ts', 'lib/terraform.js', 'lib/cli/prodk8s.js', 'lib/synth/synthesize.js', 'lib/stacks/node-files.js']) {
+    for (const file of ['bin/prodk8s.js', 'lib/index.js', 'lib/index.d.ts', 'lib/terraform.js', 'lib/cli/prodk8s.js', 'lib/synth/synthesize.js', 'lib/stacks/node-files.js', 'lib/review/output-diff.js']) {
       expect(files).toContain(file);
     }
-    const outside = files.filter(f => !/^lib\/(index|terraform)\.(js|d\.ts)$/.test(f) && !/^lib\/(constructs|stacks|synth|cli)\//.test(f));
+    const outside = files.filter(f => !/^lib\/(index|terraform)\.(js|d\.ts)$/.test(f) && !/^lib\/(constructs|stacks|synth|review|cli)\//.test(f));
     expect(outside.sort()).toEqual(['README.md', 'bin/prodk8s.js', 'package.json']);
     expect(statSync(join(root, 'bin/prodk8s.js')).mode & 0o111).toBeTruthy();
   });
@@ -81,6 +81,16 @@ describe('prodk8s in another repository', () => {
     for (const file of files) expect(readFileSync(join(scratch, 'dist', file.path), 'utf8')).toBe(file.content);
     expect(JSON.parse(readFileSync(join(scratch, 'dist/edge/terraform/cdk.tf.json'), 'utf8')).terraform.backend)
       .toEqual({ s3: { bucket: 'edge-state', region: 'eu-central-1', key: 'prodk8s/edge/terraform.tfstate', encrypt: true, use_lockfile: true } });
+  });
+
+  test('`npx prodk8s diff` compares the model with that synth from the installed package, and reports a change', () => {
+    const same = prodk8s(['diff', '--base', 'dist', '--exit-code']);
+    expect(same.stderr).toBe('');
+    expect(same).toMatchObject({ status: 0, stdout: expect.stringContaining('| edge | none |') });
+    writeFileSync(join(scratch, 'bigger.ts'), readFileSync(join(scratch, 'environments.ts'), 'utf8').replace("memory: '8Gi'", "memory: '9Gi'"));
+    const changed = prodk8s(['diff', '--app', 'bigger.ts', '--base', 'dist', '--exit-code']);
+    expect(changed.status).toBe(4);
+    expect(changed.stdout).toContain('`requests.memory` | `8Gi` → `9Gi`');
   });
 
   test('`npx prodk8s validate` on a bad spec exits 1 with every problem, writing nothing', () => {
