@@ -2,6 +2,7 @@ import {
   ChartValues, HelmAddon, isPlainObject, Prerequisite, ProductionCluster, Quantity, requireValid, TenantSpec, Versions, warningsOf,
 } from '../constructs';
 import { AlertRule } from '../constructs/monitoring/alert-rules';
+import { drainHeadroom } from '../constructs/nodes/capacity';
 import { NodePool } from '../constructs/nodes/node-pool';
 
 /** The longest line of a generated file, so that a reviewer reads it without scrolling. */
@@ -85,6 +86,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
     '|---|---|',
     ...pools.map(pool => `| ${pool.name} | ${pool.taints.map(t => `\`${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}\``).join(', ') || 'none'} |`),
     '',
+    ...drainSection(cluster),
     sharedPools.length === 0 ? 'No shared pool: every tenant runs on a pool of its own.'
       : `Shared by the tenants without a pool of their own (${sharedPools.map(p => p.name).join(', ')}): `
         + `${resources(poolTotals(sharedPools))} allocatable in all.`,
@@ -109,6 +111,27 @@ export function environmentSummary(cluster: ProductionCluster): string {
     '',
   ];
   return lines.flatMap(wrapMarkdown).join('\n');
+}
+
+/**
+ * Each pool's headroom for a drain: what the tenants that can land on it may
+ * request, as a share of what stays with one of its nodes drained (synth
+ * refuses a model where any share passes 100%).
+ */
+function drainSection(cluster: ProductionCluster): string[] {
+  const capacity = cluster.capacity;
+  if (capacity === undefined) return [];
+  const rows = drainHeadroom(capacity.supplies, capacity.demands).filter(row => Object.keys(row.shares).length > 0);
+  if (rows.length === 0) return [];
+  return [
+    'With one node of a pool drained, the quotas of the tenants that can land on it ask for this share of what stays:',
+    '',
+    '| pool drained | requests of what stays |',
+    '|---|---|',
+    ...rows.map(row => `| ${row.pool} | ${Object.entries(row.shares)
+      .map(([resource, { requested, available }]) => `${resource} ${percent(requested, available)}`).join(', ')} |`),
+    '',
+  ];
 }
 
 /** Which installers the node layer is written for. */

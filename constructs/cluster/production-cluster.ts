@@ -13,7 +13,7 @@ import { ImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { Quantity } from '../core/quantity';
 import { addWarning } from '../core/warnings';
-import { capacityShortfalls, PoolSupply, TenantDemand } from '../nodes/capacity';
+import { capacityShortfalls, drainShortfalls, PoolSupply, TenantDemand } from '../nodes/capacity';
 import { ControlPlane } from '../nodes/control-plane';
 import { clusterPodCapacity, NodeLayer } from '../nodes/node-layer';
 import { checkKubesprayVersion, checkNodeLayer } from '../nodes/node-layer-checks';
@@ -82,6 +82,11 @@ export class ProductionCluster extends Construct {
       ...pool, clusterName: spec.name, field: `nodePools[${index}]`,
     }));
     this.poolsByName = new Map(this.nodePools.map(pool => [pool.name, pool]));
+    this.nodePools.forEach((pool, index) => {
+      if (pool.hosts.length === 1) {
+        addWarning(this, `nodePools[${index}] = "${pool.name}": one node; draining it stops every pod on it, so add a node where that matters`);
+      }
+    });
     if (spec.cni?.plugin === 'flannel' && spec.tenants.length > 0 && spec.cni.acceptUnenforcedNetworkPolicies === true) {
       addWarning(this, 'cni.plugin = "flannel": the tenants\' NetworkPolicies are written but not enforced '
         + '(cni.acceptUnenforcedNetworkPolicies), so tenants are not isolated from each other on the network');
@@ -481,25 +486,42 @@ export class ProductionCluster extends Construct {
     });
   }
 
-  /** Tenant quotas against the allocatable of the pools they can land on; skipped while a pool or quota is invalid (reported elsewhere). */
-  private checkCapacity(checks: Checks): void {
+  /**
+   * What the pools give and the tenants' quotas may ask, for the capacity checks; none while a pool or a
+   * quota is invalid (reported elsewhere).
+   */
+  public get capacity(): { supplies: PoolSupply[]; demands: TenantDemand[] } | undefined {
     const supplies: PoolSupply[] = [];
     for (const pool of this.nodePools) {
       const allocatable = pool.allocatable;
-      if (!allocatable || !/^\d+(\.\d+)?$/.test(pool.requestOvercommit)) return;
+      if (!allocatable || !/^\d+(\.\d+)?$/.test(pool.requestOvercommit)) return undefined;
       supplies.push({ pool: pool.name, shared: pool.isShared, nodes: pool.hosts.length, allocatable, requestOvercommit: pool.requestOvercommit });
     }
     const demands: TenantDemand[] = [];
     for (const tenant of this.tenantSpecs) {
       const quota = tenant.quota;
       const amounts: Record<string, string> = { cpu: quota.requests?.cpu, memory: quota.requests?.memory, pods: String(quota.pods), ...quota.extendedResources };
-      if (!Object.values(amounts).every(Quantity.isValid)) return;
+      if (!Object.values(amounts).every(Quantity.isValid)) return undefined;
       demands.push({ tenant: tenant.name, pool: tenant.nodePool, requests: Object.fromEntries(Object.entries(amounts).map(([r, v]) => [r, Quantity.parse(v)])) });
     }
+    return { supplies, demands };
+  }
+
+  /** Tenant quotas against the allocatable of the pools they can land on, with every node and with any one drained. */
+  private checkCapacity(checks: Checks): void {
+    const capacity = this.capacity;
+    if (capacity === undefined) return;
+    const { supplies, demands } = capacity;
+    const where = (group: string) => (group === 'shared' ? 'the shared pools (those without NoSchedule or NoExecute taints)' : `node pool ${group}`);
     for (const shortfall of capacityShortfalls(supplies, demands)) {
-      const where = shortfall.group === 'shared' ? 'the shared pools (those without NoSchedule or NoExecute taints)' : `node pool ${shortfall.group}`;
       checks.fail(`capacity.${shortfall.group}.${shortfall.resource}`, shortfall.requested.toString(),
-        `the ${shortfall.resource} requests the tenants' quotas allow on ${where} (${shortfall.tenants}) exceed what it gives to pods: ${shortfall.supply}`);
+        `the ${shortfall.resource} requests the tenants' quotas allow on ${where(shortfall.group)} (${shortfall.tenants}) exceed what it gives to pods: ${shortfall.supply}`);
+    }
+    // Every node is drained some day (upgrades, kernel patches): the quotas must fit without it.
+    for (const shortfall of drainShortfalls(supplies, demands)) {
+      checks.fail(`capacity.${shortfall.group}.${shortfall.resource}`, shortfall.requested.toString(),
+        `with one node of pool ${shortfall.drained} drained, the ${shortfall.resource} requests the tenants' quotas allow on ${where(shortfall.group)} `
+        + `(${shortfall.tenants}) exceed what stays: ${shortfall.supply}; a drain would leave pods unschedulable: add a node or lower the quotas`);
     }
   }
 

@@ -111,3 +111,50 @@ function perNodeAllocatable(allocatable: Allocatable, resource: string): Quantit
     default: return allocatable.extended[resource] ?? Quantity.of(0);
   }
 }
+
+/** A shortfall that only a drain causes: `drained` is the pool with one node less. */
+export interface DrainShortfall extends CapacityShortfall {
+  readonly drained: string;
+}
+
+/**
+ * What does not fit while one node of a pool is drained, pool by pool: the
+ * same conditions as `capacityShortfalls` with that pool one node smaller
+ * (its nodes are alike, so any one is its largest). Only what fits with every
+ * node counts: a shortfall with all nodes is reported as such. Pools of one
+ * node are left out: draining one empties the pool (a warning of the caller).
+ */
+export function drainShortfalls(pools: readonly PoolSupply[], demands: readonly TenantDemand[]): DrainShortfall[] {
+  const full = new Set(capacityShortfalls(pools, demands).map(s => `${s.group}/${s.resource}`));
+  return pools.filter(pool => pool.nodes >= 2).flatMap(pool => {
+    const drained = pools.map(p => (p === pool ? { ...p, nodes: p.nodes - 1 } : p));
+    return capacityShortfalls(drained, demands)
+      .filter(s => (s.group === pool.pool || (s.group === 'shared' && pool.shared)) && !full.has(`${s.group}/${s.resource}`))
+      .map(s => ({ ...s, drained: pool.pool }));
+  });
+}
+
+/** How much of what a group of pools keeps with one node of `pool` drained its tenants may request, by resource. */
+export interface DrainHeadroom {
+  readonly pool: string;
+  /** Per resource: requested as a share of the supply with one node drained, such as `cpu: 40.1%`. */
+  readonly shares: Readonly<Record<string, { requested: Quantity; available: Quantity }>>;
+}
+
+/** Each pool's headroom for a drain: the requests of the tenants that can land on it against what stays with one node less. */
+export function drainHeadroom(pools: readonly PoolSupply[], demands: readonly TenantDemand[]): DrainHeadroom[] {
+  const sharedNames = new Set(pools.filter(p => p.shared).map(p => p.pool));
+  return pools.map(pool => {
+    const drained = pools.map(p => (p === pool ? { ...p, nodes: p.nodes - 1 } : p));
+    const group = pool.shared ? drained.filter(p => p.shared) : drained.filter(p => p.pool === pool.pool);
+    const tenants = demands.filter(d => (pool.shared ? d.pool === undefined || sharedNames.has(d.pool) : d.pool === pool.pool));
+    const resources = [...new Set(tenants.flatMap(d => Object.keys(d.requests)))].sort();
+    return {
+      pool: pool.pool,
+      shares: Object.fromEntries(resources.map(resource => [resource, {
+        requested: tenants.reduce((sum, d) => sum.plus(d.requests[resource] ?? Quantity.of(0)), Quantity.of(0)),
+        available: group.reduce((sum, p) => sum.plus(supplyOf(p, resource).amount), Quantity.of(0)),
+      }])),
+    };
+  });
+}

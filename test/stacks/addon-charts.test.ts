@@ -101,6 +101,24 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('t
     }
   });
 
+  test('every PodDisruptionBudget allows a drain to evict at least one pod', () => {
+    const blocking: string[] = [];
+    let budgets = 0;
+    for (const [addon, objects] of rendered) {
+      for (const budget of objects.filter(o => o.kind === 'PodDisruptionBudget')) {
+        budgets++;
+        const replicas = replicasSelectedBy(budget, objects);
+        const { minAvailable, maxUnavailable } = budget.spec;
+        const evictable = maxUnavailable !== undefined ? percentOrCount(maxUnavailable, replicas, 'down')
+          : minAvailable !== undefined ? replicas - percentOrCount(minAvailable, replicas, 'up') : replicas;
+        if (!(evictable >= 1)) blocking.push(`${addon.releaseName}: ${budget.metadata.name} (replicas ${replicas}, ${JSON.stringify(budget.spec)})`);
+      }
+    }
+    expect(blocking).toEqual([]);
+    // dev runs one replica of everything, so no budget; the others run several of Prometheus, Alertmanager, metrics-server.
+    expect({ env: spec.name, budgets: budgets > 0 }).toEqual({ env: spec.name, budgets: spec.name !== 'dev' });
+  });
+
   test('metrics-server verifies the kubelets, and prefers their internal addresses', () => {
     const args: string[] = objectsOf('metrics-server').find(o => o.kind === 'Deployment')!.spec.template.spec.containers[0].args;
     expect(args).toContain('--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname');
@@ -129,4 +147,26 @@ function systemClassesIn(value: unknown): string[] {
     if (key === 'priorityClassNames' && typeof item === 'object' && item !== null) return Object.values(item).filter((c): c is string => typeof c === 'string' && c.startsWith('system-'));
     return systemClassesIn(item);
   });
+}
+
+/**
+ * The replicas a budget covers: those of the workloads whose pod labels its
+ * selector matches, or of the Prometheus operator's resources (the operator
+ * labels their pods with the resource's kind and name).
+ */
+function replicasSelectedBy(budget: Record<string, any>, objects: readonly Record<string, any>[]): number {
+  const selector: Record<string, string> = budget.spec.selector?.matchLabels ?? {};
+  const matches = (labels: Record<string, string> = {}) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+  const workloads = objects.filter(o => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(o.kind) && matches(o.spec?.template?.metadata?.labels));
+  if (workloads.length > 0) return workloads.reduce((sum, o) => sum + (o.spec.replicas ?? 1), 0);
+  const operated = objects.filter(o => ['Prometheus', 'Alertmanager'].includes(o.kind)
+    && (selector[o.kind.toLowerCase()] === o.metadata.name || selector[`${o.kind.toLowerCase()}`] === undefined && Object.values(selector).includes(o.metadata.name)));
+  return operated.reduce((sum, o) => sum + (o.spec.replicas ?? 1), 0);
+}
+
+/** A budget's count or percentage of `replicas`, rounded as the disruption controller does. */
+function percentOrCount(value: number | string, replicas: number, round: 'up' | 'down'): number {
+  if (typeof value === 'number') return value;
+  const exact = (Number(value.replace('%', '')) * replicas) / 100;
+  return round === 'up' ? Math.ceil(exact) : Math.floor(exact);
 }

@@ -1,4 +1,5 @@
-import { ClusterSpec, ProductionCluster } from '../../../constructs';
+import { Testing } from 'cdk8s';
+import { ClusterSpec, ProductionCluster, warningsOf } from '../../../constructs';
 import { clusterSpec, generalPool, gpuPool, tenantSpec } from '../../fixtures/cluster-spec';
 import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
 
@@ -144,9 +145,10 @@ describe('ProductionCluster', () => {
       ]);
     });
 
-    test('accepts the same tenants with an overcommit factor on the pool', () => {
+    test('accepts the same tenants with an overcommit factor on the pool, one node drained included', () => {
+      // One of 3 nodes drained: 2 × 7810m × 1.6 = 24992m ≥ 24.
       expect(clusterProblems({
-        nodePools: [generalPool({ requestOvercommit: '1.25' }), gpuPool()],
+        nodePools: [generalPool({ requestOvercommit: '1.6' }), gpuPool()],
         tenants: [
           tenantSpec({ name: 'a', quota: { requests: { cpu: '12', memory: '4Gi' }, pods: 10 } }),
           tenantSpec({ name: 'b', quota: { requests: { cpu: '12', memory: '4Gi' }, pods: 10 } }),
@@ -166,9 +168,27 @@ describe('ProductionCluster', () => {
 
     test('renders a tenant\'s extended resources into its compute quota', () => {
       const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ tenants: [tenantSpec({
-        name: 'ml', nodePool: 'gpu', quota: { requests: { cpu: '8', memory: '64Gi' }, pods: 10, extendedResources: { 'nvidia.com/gpu': '8' } },
+        name: 'ml', nodePool: 'gpu', quota: { requests: { cpu: '8', memory: '64Gi' }, pods: 10, extendedResources: { 'nvidia.com/gpu': '4' } },
       })] })));
-      expect(findObject(objects, 'ResourceQuota', 'compute', 'ml').spec.hard['requests.nvidia.com/gpu']).toBe('8');
+      expect(findObject(objects, 'ResourceQuota', 'compute', 'ml').spec.hard['requests.nvidia.com/gpu']).toBe('4');
+    });
+
+    test('reports quotas that fit every node but not one node drained: every node is drained some day', () => {
+      // Both GPU nodes give 8 GPUs; with one drained, 4.
+      const problems = clusterProblems({ tenants: [tenantSpec({
+        name: 'ml', nodePool: 'gpu', quota: { requests: { cpu: '8', memory: '64Gi' }, pods: 10, extendedResources: { 'nvidia.com/gpu': '8' } },
+      })] });
+      expect(problems).toEqual([
+        '[test/cluster] capacity.gpu.nvidia.com/gpu = "8": with one node of pool gpu drained, the nvidia.com/gpu requests the tenants\' quotas allow on '
+        + 'node pool gpu (ml: 8) exceed what stays: gpu: 1 node × 4 = 4; a drain would leave pods unschedulable: add a node or lower the quotas',
+      ]);
+    });
+
+    test('warns of a pool of one node, which a drain empties', () => {
+      const cluster = new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ nodePools: [generalPool(), gpuPool({ count: 1 })] }));
+      expect(warningsOf(cluster)).toEqual([
+        '[test/cluster] nodePools[1] = "gpu": one node; draining it stops every pod on it, so add a node where that matters',
+      ]);
     });
 
     test('is not judged while a quota is invalid: the quota\'s own problem is reported instead', () => {

@@ -1,4 +1,4 @@
-import { Allocatable, capacityShortfalls, PoolSupply, Quantity, TenantDemand } from '../../../constructs';
+import { Allocatable, capacityShortfalls, drainHeadroom, drainShortfalls, PoolSupply, Quantity, TenantDemand } from '../../../constructs';
 
 const q = Quantity.parse;
 /** One node's allocatable: 7810m cpu, 28366Mi memory, 110 pods (an 8-core 32Gi node with default reservations). */
@@ -83,4 +83,42 @@ describe('a shortfall of many tenants', () => {
     expect(shortfall.tenants).toBe('t24: 25, t23: 24, t22: 23, t21: 22, t20: 21, t19: 20, t18: 19, t17: 18, t16: 17, t15: 16 and 15 more tenants');
     expect(shortfall.requested.toString()).toBe('325');
   });
+});
+
+describe('drainShortfalls: the quotas with one node of a pool drained', () => {
+  test('accepts quotas that fit with any one node drained, and names the pool whose drain does not fit', () => {
+    // With one of 3 general nodes drained: 2 × 7810m = 15620m.
+    expect(drainShortfalls([pool('general', 3, GENERAL)], [tenant('a', { cpu: '15620m' })])).toEqual([]);
+    const [shortfall, ...rest] = drainShortfalls([pool('general', 3, GENERAL)], [tenant('a', { cpu: '15621m' })]);
+    expect(rest).toEqual([]);
+    expect(shortfall).toMatchObject({ drained: 'general', group: 'shared', resource: 'cpu', supply: 'general: 2 nodes × 7810m × overcommit 1 = 15620m' });
+  });
+
+  test('counts GPUs per node: 16 GPUs on two 8-GPU nodes do not survive a drain, on three they do', () => {
+    const gpu8: Allocatable = { ...GPU, extended: { 'nvidia.com/gpu': q('8') } };
+    const ml = tenant('ml', { 'nvidia.com/gpu': '16' }, 'gpu');
+    expect(drainShortfalls([pool('gpu', 2, gpu8, false)], [ml]).map(s => `${s.drained} ${s.resource} ${s.available}`)).toEqual(['gpu nvidia.com/gpu 8']);
+    expect(drainShortfalls([pool('gpu', 3, gpu8, false)], [ml])).toEqual([]);
+  });
+
+  test('leaves out what does not fit with every node (reported as such) and pools of one node', () => {
+    expect(drainShortfalls([pool('general', 3, GENERAL)], [tenant('a', { cpu: '30' })])).toEqual([]);
+    expect(drainShortfalls([pool('edge', 1, GENERAL, false)], [tenant('a', { cpu: '1' }, 'edge')])).toEqual([]);
+  });
+
+  test('a drained shared pool leans on the other shared pools; a dedicated pool on itself alone', () => {
+    const pools = [pool('general', 3, GENERAL), pool('extra', 2, GENERAL), pool('search', 2, GENERAL, false)];
+    // Shared: 5 × 7810m = 39050m, one drained: 31240m. Search: 2 nodes, one drained: 7810m.
+    expect(drainShortfalls(pools, [tenant('a', { cpu: '31240m' }), tenant('s', { cpu: '7810m' }, 'search')])).toEqual([]);
+    expect(drainShortfalls(pools, [tenant('a', { cpu: '31241m' })]).map(s => s.drained)).toEqual(['general', 'extra']);
+    expect(drainShortfalls(pools, [tenant('s', { cpu: '7811m' }, 'search')]).map(s => `${s.drained}/${s.group}`)).toEqual(['search/search']);
+  });
+});
+
+test('drainHeadroom: each pool\'s tenants\' requests against what stays with one node drained', () => {
+  const [general] = drainHeadroom([pool('general', 3, GENERAL)], [tenant('a', { cpu: '7810m', pods: '110' })]);
+  expect(general.pool).toBe('general');
+  expect(general.shares.cpu.requested.toString()).toBe('7810m');
+  expect(general.shares.cpu.available.toString()).toBe('15620m');
+  expect(general.shares.pods.available.toString()).toBe('220');
 });
