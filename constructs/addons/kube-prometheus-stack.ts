@@ -97,6 +97,12 @@ export interface KubePrometheusStackProps {
   readonly grafana?: GrafanaOptions;
   readonly controlPlane: ControlPlaneScrape;
   /**
+   * Where node-exporter reads the metrics the nodes' own timers write (its textfile collector), as node-exporter
+   * sees the host (its root at `/host/root`).
+   * @default no textfile metrics
+   */
+  readonly nodeTextfileDirectory?: string;
+  /**
    * The one registry every image of the release is pulled from (`images.registry`), upstream paths kept.
    * @default each image from its own registry
    */
@@ -186,6 +192,8 @@ export class KubePrometheusStack extends Construct {
         nodeExporter: { enabled: true },
         // The node's name on every node-exporter series, so that rules can select a pool's nodes.
         'prometheus-node-exporter': {
+          // Metrics the nodes' own timers write, through the host root it mounts.
+          ...props.nodeTextfileDirectory ? { extraArgs: [`--collector.textfile.directory=${props.nodeTextfileDirectory}`] } : {},
           prometheus: { monitor: { relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }] } },
         },
         kubeStateMetrics: { enabled: true },

@@ -12,6 +12,7 @@ import { RookCeph } from '../addons/rook-ceph';
 import { isImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { NginxEntry } from '../entry/nginx-entry';
+import { NODE_EXPORTER_TEXTFILE_DIRECTORY } from '../nodes/certificate-lifecycle';
 import { ControlPlane } from '../nodes/control-plane';
 import { NodePool } from '../nodes/node-pool';
 import { NVIDIA_GPU } from '../nodes/node-sku';
@@ -74,6 +75,8 @@ export class ClusterAddons extends Construct {
       ...addons.monitoring,
       imageRegistry,
       controlPlane: { externalEtcdAddresses: controlPlane.stackedEtcd ? [] : controlPlane.etcdHosts.map(host => host.address) },
+      // The control plane's certificate renewal writes their end dates there.
+      nodeTextfileDirectory: NODE_EXPORTER_TEXTFILE_DIRECTORY,
       dependsOn: [network],
     });
     const monitoring = this.monitoring.release;

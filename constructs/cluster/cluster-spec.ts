@@ -1,3 +1,4 @@
+import type { CertificateLifecycleSpec } from '../nodes/certificate-lifecycle';
 import type { ChartValues } from '../addons/chart-values';
 import type { ContainerResources } from '../addons/metrics-server';
 import type { KubePrometheusStackProps } from '../addons/kube-prometheus-stack';
@@ -342,6 +343,11 @@ export interface ControlPlaneSpec extends HostSetSpec {
    * @default only those the hardened kubelet requires
    */
   readonly sysctls?: Readonly<Record<string, string>>;
+  /**
+   * Lifetimes of the control plane's certificates and CAs; renewed monthly either way.
+   * @default a year, and ten years for the CAs (kubeadm's defaults)
+   */
+  readonly certificates?: CertificateLifecycleSpec;
 }
 
 /** Where clients reach the API servers, and what provides that address. */

@@ -7,6 +7,7 @@ import { COUNTED_PROBLEMS } from '../addons/node-problem-detector';
 import { RuleGroup } from '../monitoring/alert-rules';
 import { nodePressureAlerts, nodeProblemAlerts } from '../monitoring/node-alerts';
 import { tenancyAlerts } from '../monitoring/tenancy-alerts';
+import { certificateAlerts } from '../monitoring/certificate-alerts';
 import { Checks, validateWith } from '../core/checks';
 import { Cidr } from '../core/cidr';
 import { ImageRegistry } from '../core/image-registry';
@@ -146,6 +147,7 @@ export class ProductionCluster extends Construct {
       nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS, this.addonSet.nodeProblemTaints?.conditions ?? []),
       nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),
       tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
+      certificateAlerts(),
     ];
   }
 

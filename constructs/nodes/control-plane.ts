@@ -4,6 +4,7 @@ import { Checks, validateWith } from '../core/checks';
 import { isDns1123Subdomain } from '../core/names';
 import { TaintSpec } from '../core/taint';
 import type { ApiEndpointProvider, ControlPlaneSpec } from '../cluster/cluster-spec';
+import { CertificateLifecycleSpec, checkCertificates, resolvedCertificates } from './certificate-lifecycle';
 import { checkHostSet, expandHosts, HostSpec } from './host-set';
 import { NodePool } from './node-pool';
 
@@ -67,6 +68,11 @@ export class ControlPlane extends Construct {
     };
   }
 
+  /** The certificates' and CAs' lifetimes, defaults filled in. */
+  public get certificates(): Required<CertificateLifecycleSpec> {
+    return resolvedCertificates(this.spec.certificates);
+  }
+
   /** Names and addresses for the API server's certificate: the endpoint and any extra ones. */
   public get certSANs(): string[] {
     return [...new Set([this.endpoint.address, ...this.spec.certSANs ?? []])];
@@ -85,6 +91,7 @@ export class ControlPlane extends Construct {
       checks.oneOf('controlPlane.endpoint.provider', spec.endpoint.provider, ['kube-vip', 'external']);
       if (this.endpoint.provider === 'kube-vip') this.checkVirtualIp(checks);
     }
+    checkCertificates(checks, 'controlPlane.certificates', spec.certificates);
     (spec.certSANs ?? []).forEach((san, i) => checks.expect(isAddressOrName(san), `controlPlane.certSANs[${i}]`, san, 'must be an IP address or a DNS name'));
     if (spec.etcd) checkHostSet(checks, 'controlPlane.etcd', spec.etcd, this.etcdHosts);
     const members = this.etcdHosts.length;

@@ -102,6 +102,11 @@ function clusterConfiguration(layer: NodeLayer, apiVersion: string): Record<stri
     clusterName: layer.clusterName,
     kubernetesVersion: `v${layer.kubernetesVersion}`,
     controlPlaneEndpoint: hostPort(address, port),
+    // Lifetimes, in v1beta4 only (Kubernetes 1.31 on, every version the model supports).
+    ...(apiVersion.endsWith('v1beta4') ? {
+      certificateValidityPeriod: controlPlane.certificates.validity,
+      caCertificateValidityPeriod: controlPlane.certificates.caValidity,
+    } : {}),
     networking: { podSubnet: layer.podCidr, serviceSubnet: layer.serviceCidr, dnsDomain: layer.dnsDomain },
     ...(layer.imageRegistry ? {
       imageRepository: layer.imageRegistry.registry,

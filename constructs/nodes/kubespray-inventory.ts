@@ -1,4 +1,5 @@
 import { dump } from 'js-yaml';
+import { certificateKubesprayVars } from './certificate-lifecycle';
 import { reservedMap } from './kubelet-configuration';
 import { NodeLayer, registryServer, requireValidLayer } from './node-layer';
 import { NodePool } from './node-pool';
@@ -135,6 +136,8 @@ function clusterVars(layer: NodeLayer): Record<string, unknown> {
     kubelet_csr_approver_enabled: false,
     // The API server's audit log (the same rules and host paths as the kubeadm files) and Secrets encrypted at rest.
     ...hardeningKubesprayVars(dump(auditRules(), { lineWidth: -1, noRefs: true }), layer.oidc),
+    // The same certificate lifetimes, and Kubespray's own monthly renewal.
+    ...certificateKubesprayVars(layer.controlPlane.certificates),
     kubelet_protect_kernel_defaults: true,
     kubelet_seccomp_default: true,
     tls_min_version: 'VersionTLS12',

@@ -3,6 +3,9 @@ import { ImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { Versions } from '../versions';
 import { KUBEADM_PATCHES_DIRECTORY, KubeadmPlaceholders } from './kubeadm-config';
+import {
+  CERTIFICATE_RENEWAL_SCRIPT, CERTIFICATE_RENEWAL_UNIT, certificateRenewalScript, certificateRenewalService, certificateRenewalTimer,
+} from './certificate-lifecycle';
 import { HostSpec } from './host-set';
 import { SUPER_ADMIN_CONF } from './kube-vip';
 import { clusterPodCapacity, hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
@@ -30,7 +33,10 @@ export interface BootstrapRole {
   readonly kubeletPatch?: Record<string, unknown>;
   /** kube-vip's static pod, on a control plane node whose endpoint is a virtual IP: it must hold the address before kubeadm needs it. */
   readonly kubeVipPod?: Record<string, unknown>;
-  /** A control plane node: the API server's audit policy and encryption configuration (its key a placeholder) go there first. */
+  /**
+   * A control plane node: the API server's audit policy and encryption configuration (its key a placeholder) go there
+   * first, and the monthly renewal of the control plane's certificates after kubeadm.
+   */
   readonly apiServerFiles?: boolean;
 }
 
@@ -71,6 +77,11 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
         ...layer.oidc ? [file(AUTHENTICATION_CONFIG_FILE, JSON.stringify(authenticationConfiguration(layer.oidc, semver.minor(layer.kubernetesVersion)), null, 2) + '\n', '0600')] : [],
       ] : []),
       ...(role.command === 'init' ? [file(KUBE_SYSTEM_QUOTA_FILE, JSON.stringify(kubeSystemQuota(layer), null, 2) + '\n', '0600')] : []),
+      ...(role.apiServerFiles ? [
+        file(CERTIFICATE_RENEWAL_SCRIPT, certificateRenewalScript(), '0755'),
+        file(`/etc/systemd/system/${CERTIFICATE_RENEWAL_UNIT}.service`, certificateRenewalService()),
+        file(`/etc/systemd/system/${CERTIFICATE_RENEWAL_UNIT}.timer`, certificateRenewalTimer()),
+      ] : []),
       file(BOOTSTRAP_KUBEADM_CONFIG, role.kubeadmDocuments.map(document => JSON.stringify(document, null, 2)).join('\n---\n') + '\n', '0600'),
       file(BOOTSTRAP_SCRIPT, bootstrapScript(layer, pool, role), '0755'),
     ],
@@ -235,6 +246,10 @@ function bootstrapScript(layer: NodeLayer, pool: NodePool, role: BootstrapRole):
     // During init kube-vip needs super-admin.conf (admin.conf has no rights yet); from now on admin.conf, as on the other nodes.
     ...(role.kubeVipPod && role.command === 'init'
       ? [`sed -i 's#${SUPER_ADMIN_CONF}#/etc/kubernetes/admin.conf#' ${STATIC_POD_MANIFESTS}/kube-vip.yaml`] : []),
+    ...(role.apiServerFiles ? [
+      '# The control plane\'s certificates are renewed monthly before they end; the first run records their end dates.',
+      `systemctl daemon-reload && systemctl enable --now ${CERTIFICATE_RENEWAL_UNIT}.timer && systemctl start ${CERTIFICATE_RENEWAL_UNIT}.service`,
+    ] : []),
     '# It holds the bootstrap token (and certificate key): no longer needed.',
     `rm -f ${BOOTSTRAP_KUBEADM_CONFIG}`,
     '',
