@@ -27,6 +27,10 @@ export const Versions = {
   kubeVip: { image: 'ghcr.io/kube-vip/kube-vip', version: 'v1.0.3' },
   /** Rancher's local-path provisioner (node-local volumes) and the helper image that creates the directories. */
   localPathProvisioner: { provisioner: 'docker.io/rancher/local-path-provisioner:v0.0.37', helper: 'docker.io/library/busybox:1.37.0' },
+  /**
+   * The etcd image kubeadm pins for each Kubernetes minor (its constants): the backups' etcdctl. Distroless: no shell.
+   */
+  etcdImages: { '1.30': '3.5.12-0', '1.31': '3.5.15-0', '1.32': '3.5.16-0', '1.33': '3.5.21-0', '1.34': '3.6.4-0', '1.35': '3.6.6-0', '1.36': '3.6.8-0' },
   pauseImages: { '1.30': '3.9', '1.31': '3.10', '1.32': '3.10', '1.33': '3.10', '1.34': '3.10.1', '1.35': '3.10.1', '1.36': '3.10.2' },
   /**
    * Every Helm chart an add-on installs, exact. The value keys each accepts

@@ -110,7 +110,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
       `| ${rule.alert}${rule.labels?.pool ? ` (${rule.labels.pool})` : ''} | ${rule.severity} | ${rule.for} | ${inWords(rule)} |`)),
     '',
   ];
-  return lines.flatMap(wrapMarkdown).join('\n');
+  return wrapMarkdownLines(lines).join('\n');
 }
 
 /**
@@ -329,14 +329,25 @@ function list(items: readonly string[], none: string): string[] {
  */
 export function wrapMarkdown(line: string): string[] {
   if (line.length <= MAX_LINE_LENGTH || line.startsWith('|') || line.startsWith('#')) return [line];
-  const indent = line.startsWith('- ') ? '  ' : '';
+  const marker = /^(\s*)(- |\d+\. )?/.exec(line)!;
+  const start = marker[0].length;
+  const indent = ' '.repeat(start);
   const lines: string[] = [];
-  for (const word of line.slice(indent.length).split(' ')) {
+  for (const word of line.slice(start).split(' ')) {
     const last = lines[lines.length - 1];
     if (last !== undefined && last.length + 1 + word.length <= MAX_LINE_LENGTH) lines[lines.length - 1] = `${last} ${word}`;
-    else lines.push(lines.length === 0 ? `${line.slice(0, indent.length)}${word}` : `${indent}${word}`);
+    else lines.push(lines.length === 0 ? `${line.slice(0, start)}${word}` : `${indent}${word}`);
   }
   return lines;
+}
+
+/** A Markdown document's lines wrapped as `wrapMarkdown` does, fenced code left as it is. */
+export function wrapMarkdownLines(lines: readonly string[]): string[] {
+  let fenced = false;
+  return lines.flatMap(line => {
+    if (line.trimStart().startsWith('```')) fenced = !fenced;
+    return fenced || line.trimStart().startsWith('```') ? [line] : wrapMarkdown(line);
+  });
 }
 
 /** Code-unit order, the same on every machine and locale. */

@@ -7,6 +7,7 @@ import { collectProblems, markValid, SynthError } from '../constructs/core/probl
 import { collectWarnings } from '../constructs/core/warnings';
 import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
+import { ETCD_RESTORE_FILE, etcdRestoreRunbook } from '../stacks/etcd-restore';
 import { ALERT_RULES_FILE, environmentSummary } from '../stacks/summary';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
 import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, Staging, writeFiles } from './output-folder';
@@ -181,6 +182,7 @@ function environmentFiles(chart: EnvironmentChart, name: string, header: string)
           : `${hashComment(header)}\n${file.text}`,
     })),
     { path: `${name}/SUMMARY.md`, content: `<!-- ${header.replace(/\n/g, '\n     ')} -->\n${environmentSummary(chart.cluster)}` },
+    { path: `${name}/${ETCD_RESTORE_FILE}`, content: `<!-- ${header.replace(/\n/g, '\n     ')} -->\n${etcdRestoreRunbook(chart.cluster)}` },
     // The alert rules as Prometheus reads them, for review beside the summary and for promtool.
     { path: `${name}/${ALERT_RULES_FILE}`, content: yamlDocuments([{ groups: chart.cluster.alertGroups.map(ruleFileGroup) }], header) },
   ];

@@ -1,4 +1,5 @@
 import type { CertificateLifecycleSpec } from '../nodes/certificate-lifecycle';
+import type { EtcdBackupSpec } from './etcd-backup';
 import type { ChartValues } from '../addons/chart-values';
 import type { ContainerResources } from '../addons/metrics-server';
 import type { KubePrometheusStackProps } from '../addons/kube-prometheus-stack';
@@ -114,6 +115,11 @@ export interface ClusterSpec {
    * @default a tenant is warned at 90% of a quota
    */
   readonly alerts?: AlertsSpec;
+  /**
+   * Backups of the cluster's state.
+   * @default none: synth warns, as a lost control plane would lose the cluster
+   */
+  readonly backups?: BackupsSpec;
   /**
    * The GitOps engine whose objects install the add-ons, written with the manifests.
    * @default Flux in `flux-system`
@@ -509,4 +515,10 @@ export interface TenantSpec extends TenantOptions {
    * @default the tenant's pods run on any node without taints
    */
   readonly nodePool?: string;
+}
+
+/** Backups of the cluster's state. */
+export interface BackupsSpec {
+  /** Scheduled etcd snapshots, shipped to object storage, alerted on, with a restore runbook per environment. */
+  readonly etcd?: EtcdBackupSpec;
 }

@@ -4,7 +4,7 @@
  */
 export interface Prerequisite {
   /** What it is, such as `Secret` or `StorageClass`. */
-  readonly kind: 'Secret' | 'StorageClass' | 'NFS export' | 'Extended resource' | 'API endpoint' | 'GitOps engine' | 'Load balancer' | 'DNS name';
+  readonly kind: 'Secret' | 'StorageClass' | 'NFS export' | 'Extended resource' | 'API endpoint' | 'GitOps engine' | 'Load balancer' | 'DNS name' | 'Bucket';
   /** Its name, or its address for an export or an endpoint. */
   readonly name: string;
   /** @default cluster-scoped */

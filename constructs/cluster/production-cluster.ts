@@ -27,6 +27,8 @@ import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
 import { SystemCriticalQuotas } from './system-critical-quotas';
+import { checkEtcdBackup, ETCD_BACKUP_CREDENTIAL_KEYS, ETCD_BACKUP_NAMESPACE, EtcdBackup, resolvedEtcdBackup } from './etcd-backup';
+import { etcdBackupAlerts } from '../monitoring/etcd-backup-alerts';
 import { TenantRoutes } from '../entry/tenant-routes';
 import { ArgoCdApplications, FluxReleases, GITOPS_NAMESPACES } from '../gitops/gitops-releases';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
@@ -107,6 +109,14 @@ export class ProductionCluster extends Construct {
     if (spec.storage) new StorageClasses(this, 'storage-classes', { storage: spec.storage });
     const localPath = storageClassesOf(spec).find(storageClass => storageClass.provisioner === 'local-path');
     if (localPath) new LocalPathProvisioner(this, 'local-path-provisioner', { path: localPath.localPath?.path ?? DEFAULT_LOCAL_PATH, imageRegistry: this.imageRegistry });
+    if (spec.backups?.etcd) {
+      new EtcdBackup(this, 'etcd-backup', {
+        spec: spec.backups.etcd, environment: spec.name, kubernetesVersion: spec.kubernetesVersion,
+        members: this.controlPlane.etcdHosts, stacked: this.controlPlane.stackedEtcd, imageRegistry: this.imageRegistry,
+      });
+    } else {
+      addWarning(this, 'backups.etcd is not set: etcd is not backed up, so a lost control plane would lose the cluster\'s state');
+    }
     new SystemCriticalQuotas(this, 'system-critical-quotas', {
       // kube-system: the control plane's static pods, kube-proxy and CoreDNS.
       namespaces: ['kube-system', ...this.addonSet.systemCriticalNamespaces, ...localPath ? [LocalPathProvisioner.NAMESPACE] : []],
@@ -148,6 +158,7 @@ export class ProductionCluster extends Construct {
       nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),
       tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
       certificateAlerts(),
+      ...this.spec.backups?.etcd ? [etcdBackupAlerts(resolvedEtcdBackup(this.spec.backups.etcd, this.spec.name))] : [],
     ];
   }
 
@@ -203,6 +214,14 @@ export class ProductionCluster extends Construct {
     found.push(gitops.engine === 'argocd'
       ? { kind: 'GitOps engine', name: 'Argo CD', namespace: gitops.namespace ?? GITOPS_NAMESPACES.argocd, holds: ['the Application CRD'], usedBy: 'gitops' }
       : { kind: 'GitOps engine', name: 'Flux', namespace: gitops.namespace ?? GITOPS_NAMESPACES.flux, holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' });
+    const backup = this.spec.backups?.etcd && resolvedEtcdBackup(this.spec.backups.etcd, this.spec.name);
+    if (backup) {
+      found.push({ kind: 'Secret', name: backup.destination.credentialsSecret, namespace: ETCD_BACKUP_NAMESPACE, holds: [...ETCD_BACKUP_CREDENTIAL_KEYS], usedBy: 'backups.etcd' });
+      found.push({
+        kind: 'Bucket', name: `${backup.destination.bucket}/${backup.destination.prefix}`, usedBy: 'backups.etcd',
+        holds: [`at ${backup.destination.endpoint ?? `AWS S3, ${backup.destination.region}`}`, 'writable with those credentials', 'a lifecycle rule: how long snapshots are kept'],
+      });
+    }
     const endpoint = this.controlPlane.endpoint;
     if (endpoint.provider === 'external') {
       found.push({ kind: 'API endpoint', name: `${endpoint.address}:${endpoint.port}`, holds: [], usedBy: 'controlPlane.endpoint (before kubeadm init)' });
@@ -308,6 +327,7 @@ export class ProductionCluster extends Construct {
   private checkModel(checks: Checks): void {
     const spec = this.spec;
     checks.dns1123Label('name', spec.name);
+    if (spec.backups?.etcd) checkEtcdBackup(checks, spec.backups.etcd);
     if (checkKubernetesVersion(checks, spec.kubernetesVersion) && this.outputs.kubespray) {
       checkKubesprayVersion(checks, spec.kubernetesVersion);
     }

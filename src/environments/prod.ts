@@ -114,6 +114,9 @@ export const prod: ClusterSpec = {
     nodeProblemTaints: {},
   },
   gitops: { engine: 'flux' },
+  // Every four hours to S3 in another account; the bucket's lifecycle rule keeps them 30 days.
+  backups: { etcd: { schedule: '15 */4 * * *', keep: 6, maxAge: '9h',
+    destination: { bucket: 'example-prod-etcd-backups', region: 'eu-central-1', credentialsSecret: 'etcd-backup-s3' } } },
   tenants: [
     {
       name: 'web',

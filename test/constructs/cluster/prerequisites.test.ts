@@ -12,6 +12,10 @@ describe('the prerequisites of prod', () => {
 
   test('name every Secret the model refers to, with the keys it must hold, and every external provider', () => {
     expect(prerequisites).toEqual([
+      {
+        kind: 'Bucket', name: 'example-prod-etcd-backups/prod', usedBy: 'backups.etcd',
+        holds: ['a lifecycle rule: how long snapshots are kept', 'at AWS S3, eu-central-1', 'writable with those credentials'],
+      },
       { kind: 'DNS name', name: 'www.example.com', holds: ['resolves to the load balancer in front of the entry nodes'], usedBy: 'the routes of tenant web' },
       { kind: 'GitOps engine', name: 'Flux', namespace: 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' },
       {
@@ -19,6 +23,7 @@ describe('the prerequisites of prod', () => {
         holds: ['TCP 80 to NodePort 30080 and 443 to 30443 of 10.30.2.10, 10.30.2.11, 10.30.2.12'],
       },
       { kind: 'NFS export', name: 'nfs.prod.example.com:/exports/k8s-prod', holds: ['writable by root from every node'], usedBy: 'storage class nfs' },
+      { kind: 'Secret', name: 'etcd-backup-s3', namespace: 'kube-system', holds: ['access-key-id', 'secret-access-key'], usedBy: 'backups.etcd' },
       { kind: 'Secret', name: 'alertmanager-receivers', namespace: 'monitoring', holds: ['pagerduty-routing-key', 'slack-api-url'], usedBy: 'addons.monitoring.alertmanager.receivers' },
       { kind: 'Secret', name: 'grafana-admin', namespace: 'monitoring', holds: ['admin-password', 'admin-user'], usedBy: 'addons.monitoring.grafana' },
       { kind: 'Secret', name: 'www-example-com-tls', namespace: 'web', holds: ['tls.crt', 'tls.key'], usedBy: 'the routes of www.example.com' },
@@ -38,7 +43,9 @@ test('an external API endpoint, external extended resources and Argo CD are prer
     controlPlane: { count: 3, firstAddress: '10.0.0.11', sku: { cpu: '4', memory: '16Gi', ephemeralStorage: '100Gi' }, endpoint: { address: 'api.example.com', port: 6443, provider: 'external' } },
     gitops: { engine: 'argocd' },
   });
-  expect(cluster(spec).prerequisites.map(p => `${p.kind} ${p.name}`)).toEqual(['API endpoint api.example.com:6443', 'GitOps engine Argo CD']);
+  expect(cluster(spec).prerequisites.map(p => `${p.kind} ${p.name}`)).toEqual([
+    'API endpoint api.example.com:6443', 'Bucket etcd-backups/test', 'GitOps engine Argo CD', 'Secret etcd-backup-s3',
+  ]);
 });
 
 test('an external default StorageClass must carry the default-class annotation, which the model cannot set on it', () => {

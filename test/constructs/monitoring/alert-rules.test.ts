@@ -22,7 +22,7 @@ const behaviourFile = (groups: readonly RuleGroup[]) => ({
 describe('the generated alert rules', () => {
   test.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('%s: promtool check rules accepts every group', (_, spec) => {
     const groups = clusterOf(spec).alertGroups;
-    expect(groups.map(g => g.name)).toEqual(['prodk8s.node-problems', 'prodk8s.node-pressure', 'prodk8s.tenancy', 'prodk8s.certificates']);
+    expect(groups.map(g => g.name)).toEqual(['prodk8s.node-problems', 'prodk8s.node-pressure', 'prodk8s.tenancy', 'prodk8s.certificates', 'prodk8s.etcd-backup']);
     const output = promtool(['check', 'rules', 'rules.yaml'], { 'rules.yaml': ruleFile(groups) });
     expect(output).toMatch(/SUCCESS: \d+ rules found/);
   });
@@ -37,9 +37,9 @@ describe('the generated alert rules', () => {
       for (const rule of group.rules) {
         expect(['critical', 'warning', 'info']).toContain(rule.severity);
         expect(rule.summary.length).toBeGreaterThan(10);
-        expect(rule.description).toMatch(/\{\{ \$labels\.(node|namespace|replicaset) \}\}/);
-        // A workload's troubleshooting order; the certificates' runbooks are their renewal's.
-        if (group.name !== 'prodk8s.certificates') {
+        expect(rule.description).toMatch(/\{\{ \$labels\.(node|namespace|replicaset|cronjob) \}\}/);
+        // A workload's troubleshooting order; the certificates' and the backups' runbooks are their own.
+        if (!['prodk8s.certificates', 'prodk8s.etcd-backup'].includes(group.name)) {
           expect(rule.runbook).toMatch(/kubectl describe pod[\s\S]*kubectl logs[\s\S]*--previous[\s\S]*events[\s\S]*describe node[\s\S]*network/);
         } else expect(rule.runbook).toMatch(/^1\. /);
       }
