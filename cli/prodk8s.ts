@@ -15,6 +15,9 @@ Commands:
   validate   validate the environments and print every problem and warning; write nothing
   diff       compare the environments with an earlier synth (--base) and report what changes in
              the cluster, risks first; write nothing
+  upgrade-plan
+             check the upgrade of one environment to Kubernetes --to and print its runbook;
+             exit 1 when a check fails
 
 Options:
   --app <module>   the module that exports the environments (TypeScript, JavaScript or JSON);
@@ -24,6 +27,7 @@ Options:
   --base <folder>  diff: the earlier output to compare with (a synth of the base commit)
   --format <fmt>   diff: markdown (default, for a pull-request comment) or json
   --exit-code      diff: exit 4 when anything changed
+  --to <version>   upgrade-plan: the Kubernetes version to upgrade to, such as 1.36.4
   -h, --help       print this help
   --version        print the version of prodk8s
 
@@ -52,7 +56,7 @@ async function command(args: readonly string[]): Promise<number> {
       allowPositionals: true,
       options: {
         app: { type: 'string' }, out: { type: 'string' }, env: { type: 'string', multiple: true },
-        base: { type: 'string' }, format: { type: 'string' }, 'exit-code': { type: 'boolean' },
+        base: { type: 'string' }, format: { type: 'string' }, 'exit-code': { type: 'boolean' }, to: { type: 'string' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
     });
@@ -70,9 +74,11 @@ async function command(args: readonly string[]): Promise<number> {
   }
   const [name, ...extra] = positionals;
   if (name === undefined) throw new UsageError('no command given');
-  if (name !== 'synth' && name !== 'validate' && name !== 'diff') throw new UsageError(`unknown command "${name}"`);
+  if (!['synth', 'validate', 'diff', 'upgrade-plan'].includes(name)) throw new UsageError(`unknown command "${name}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (name !== 'synth' && options.out !== undefined) throw new UsageError(`${name} writes nothing: --out is for synth`);
+  if (name !== 'upgrade-plan' && options.to !== undefined) throw new UsageError('--to is for upgrade-plan');
+  if (name === 'upgrade-plan' && options.to === undefined) throw new UsageError('upgrade-plan needs --to <version>: the Kubernetes version to upgrade to');
   if (name !== 'diff') {
     const diffOnly = (['base', 'format', 'exit-code'] as const).find(option => options[option] !== undefined);
     if (diffOnly) throw new UsageError(`--${diffOnly} is for diff`);
@@ -87,8 +93,38 @@ async function command(args: readonly string[]): Promise<number> {
   const app = options.app ?? config.app;
   if (app === undefined) throw new UsageError(`no environments module: give --app <module>, or "app" in ${CONFIG_FILE}`);
   const specs = select(await loadEnvironments(app), options.env);
+  if (name === 'upgrade-plan') return upgradePlanOf(specs, options.to!);
   if (name === 'diff') return diff(specs, options.base!, options.format === 'json' ? 'json' : 'markdown', options['exit-code'] === true, options.env);
   return name === 'synth' ? synth(specs, options.out ?? config.out ?? 'dist', options.env !== undefined) : validateOnly(specs);
+}
+
+/** Checks the upgrade of the one environment selected to `to`, prints the checks and the runbook; exit 1 when a check fails. */
+function upgradePlanOf(specs: readonly ClusterSpec[], to: string): number {
+  if (specs.length !== 1) throw new UsageError(`upgrade-plan plans one environment: name it with --env (${specs.map(s => s.name).join(', ')})`);
+  const { renderModel } = require('../synth/synthesize') as typeof import('../synth/synthesize');
+  const { SynthError } = require('../constructs/core/problems') as typeof import('../constructs/core/problems');
+  const { planMarkdown, upgradePlan } = require('../review/upgrade-plan') as typeof import('../review/upgrade-plan');
+  let current;
+  try {
+    current = renderModel(specs).clusters[0];
+  } catch (error) {
+    if (error instanceof SynthError) {
+      console.error(`prodk8s: upgrade-plan: the current model is not valid. ${error.message}`);
+      return ExitCode.invalidModel;
+    }
+    throw error;
+  }
+  const plan = upgradePlan(specs[0], current, to, target => {
+    try {
+      const { rendering, clusters } = renderModel([target]);
+      return { problems: [], cluster: clusters[0], files: rendering.files };
+    } catch (error) {
+      if (error instanceof SynthError) return { problems: error.problems, files: [] };
+      throw error;
+    }
+  });
+  process.stdout.write(planMarkdown(plan));
+  return plan.checks.every(check => check.ok) ? ExitCode.ok : ExitCode.invalidModel;
 }
 
 /** Compares the model's output with an earlier one and prints the report; exit 4 with `--exit-code` when anything changed. */

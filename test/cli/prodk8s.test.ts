@@ -64,6 +64,8 @@ describe('the prodk8s command', () => {
       [['diff', '--base', 'x', '--out', 'y'], 'diff writes nothing: --out is for synth'],
       [['synth', '--base', 'x'], '--base is for diff'],
       [['validate', '--exit-code'], '--exit-code is for diff'],
+      [['upgrade-plan'], 'upgrade-plan needs --to <version>: the Kubernetes version to upgrade to'],
+      [['synth', '--to', '1.36.4'], '--to is for upgrade-plan'],
     ])('%j is a usage error, exit 2, with the usage', async (args, message) => {
       project({});
       expect(await run(args)).toBe(ExitCode.usage);
@@ -124,6 +126,18 @@ describe('the prodk8s command', () => {
       expect(JSON.parse(report()).environments[0]).toMatchObject({ name: 'test', status: 'changed' });
       // It writes nothing: the base folder and the project are as they were, but for the module edited above.
       expect(snapshot().filter(line => !line.startsWith('envs.ts'))).toEqual(synthesized.filter(line => !line.startsWith('envs.ts')));
+    });
+
+    test('upgrade-plan plans one environment: the checks and the runbook, exit 1 on a failed check', async () => {
+      project({ 'envs.ts': moduleOf([clusterSpec({ kubernetesVersion: '1.35.8' }), clusterSpec({ name: 'other' })]) });
+      expect(await run(['upgrade-plan', '--app', 'envs.ts', '--to', '1.36.4'])).toBe(ExitCode.usage);
+      expect(printed(stderr)).toContain('upgrade-plan plans one environment: name it with --env (test, other)');
+      expect(await run(['upgrade-plan', '--app', 'envs.ts', '--env', 'test', '--to', '1.36.4'])).toBe(ExitCode.ok);
+      expect(report()).toContain('## Upgrade checks: test 1.35.8 → 1.36.4');
+      expect(report()).toContain('## 1. Control plane (kubeadm)');
+      written.mockClear();
+      expect(await run(['upgrade-plan', '--app', 'envs.ts', '--env', 'other', '--to', '1.35.0'])).toBe(ExitCode.invalidModel);
+      expect(report()).toContain('- **fails**: version: 1.36.4 → 1.35.0: a downgrade');
     });
 
     test('a base folder that cannot be read is an input failure, exit 3', async () => {
