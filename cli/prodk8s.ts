@@ -114,15 +114,7 @@ function upgradePlanOf(specs: readonly ClusterSpec[], to: string): number {
     }
     throw error;
   }
-  const plan = upgradePlan(specs[0], current, to, target => {
-    try {
-      const { rendering, clusters } = renderModel([target]);
-      return { problems: [], cluster: clusters[0], files: rendering.files };
-    } catch (error) {
-      if (error instanceof SynthError) return { problems: error.problems, files: [] };
-      throw error;
-    }
-  });
+  const plan = upgradePlan(specs[0], current, to);
   process.stdout.write(planMarkdown(plan));
   return plan.checks.every(check => check.ok) ? ExitCode.ok : ExitCode.invalidModel;
 }

@@ -1,9 +1,10 @@
 import { loadAll } from 'js-yaml';
 import * as semver from 'semver';
-import { ClusterSpec, etcdImage, ProductionCluster, Versions } from '../constructs';
+import { ClusterSpec, etcdImage, ProductionCluster, SynthError, Versions } from '../constructs';
 import chartKubeVersions from '../constructs/addons/chart-kube-versions.json';
 import { kubeadmApiVersion } from '../constructs/nodes/kubeadm-config';
 import { OutputFile } from '../synth/output-folder';
+import { renderModel } from '../synth/synthesize';
 import removedApis from './removed-apis.json';
 
 /** One check of an upgrade path: what was checked, and why it fails, if it does. */
@@ -36,6 +37,17 @@ export interface UpgradePlan {
   readonly runbook: string;
 }
 
+/** The model at the target version, rendered as a synth renders it, or its problems. */
+export function targetModelOf(spec: ClusterSpec): TargetModel {
+  try {
+    const { rendering, clusters } = renderModel([spec]);
+    return { problems: [], cluster: clusters[0], files: rendering.files };
+  } catch (error) {
+    if (error instanceof SynthError) return { problems: error.problems, files: [] };
+    throw error;
+  }
+}
+
 /** What the plan needs of the model at the target version: its problems, its cluster, its files. */
 export interface TargetModel {
   readonly problems: readonly string[];
@@ -64,8 +76,8 @@ const minorOf = (version: string) => `${semver.major(version)}.${semver.minor(ve
  * configuration API and the etcd version the target takes; the Pod Security
  * version labels that move with it.
  */
-export function upgradePlan(current: ClusterSpec, currentCluster: ProductionCluster, to: string, target: (spec: ClusterSpec) => TargetModel,
-  data: UpgradeData = UPGRADE_DATA): UpgradePlan {
+export function upgradePlan(current: ClusterSpec, currentCluster: ProductionCluster, to: string,
+  target: (spec: ClusterSpec) => TargetModel = targetModelOf, data: UpgradeData = UPGRADE_DATA): UpgradePlan {
   const from = current.kubernetesVersion;
   const plan = (checks: UpgradeCheck[], runbook = ''): UpgradePlan => ({ environment: current.name, from, to, checks, runbook });
   const exact = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(to);

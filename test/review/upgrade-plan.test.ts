@@ -1,6 +1,6 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { ClusterSpec, ProductionCluster, SynthError } from '../../constructs';
+import { ClusterSpec, ProductionCluster } from '../../constructs';
 import { planMarkdown, UPGRADE_DATA, UpgradeData, upgradePlan } from '../../review/upgrade-plan';
 import { chartKubeVersions } from '../../scripts/chart-kube-versions';
 import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
@@ -9,15 +9,7 @@ import { renderModel } from '../../synth/synthesize';
 /** The plan of `spec` to `to`, the target model rendered as the command renders it. */
 function planOf(spec: ClusterSpec, to: string, data?: UpgradeData) {
   const current = renderModel([spec]).clusters[0] as ProductionCluster;
-  return upgradePlan(spec, current, to, target => {
-    try {
-      const { rendering, clusters } = renderModel([target]);
-      return { problems: [], cluster: clusters[0], files: rendering.files };
-    } catch (error) {
-      if (error instanceof SynthError) return { problems: error.problems, files: [] };
-      throw error;
-    }
-  }, data);
+  return upgradePlan(spec, current, to, undefined, data);
 }
 
 const at = (env: string, version: string): ClusterSpec => ({ ...REFERENCE_ENVIRONMENTS.find(spec => spec.name === env)!, kubernetesVersion: version });
