@@ -5,6 +5,7 @@ import chartKubeVersions from '../constructs/addons/chart-kube-versions.json';
 import { kubeadmApiVersion } from '../constructs/nodes/kubeadm-config';
 import { OutputFile } from '../synth/output-folder';
 import { renderModel } from '../synth/synthesize';
+import kubesprayReleases from './kubespray-releases.json';
 import removedApis from './removed-apis.json';
 
 /** One check of an upgrade path: what was checked, and why it fails, if it does. */
@@ -60,10 +61,14 @@ export interface UpgradeData {
   /** By `<chart>-<version>`; `""` admits every version; a chart left out is not recorded. */
   readonly chartKubeVersions: Readonly<Record<string, string>>;
   readonly removedApis: readonly { readonly in: string; readonly apiVersion: string; readonly kinds: readonly string[] }[];
+  /** The Kubernetes versions each Kubespray release installs, by tag. */
+  readonly kubesprayReleases: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The recorded tables: `constructs/addons/chart-kube-versions.json` and `review/removed-apis.json`. */
-export const UPGRADE_DATA: UpgradeData = { chartKubeVersions: chartKubeVersions.charts, removedApis: removedApis.removed };
+export const UPGRADE_DATA: UpgradeData = {
+  chartKubeVersions: chartKubeVersions.charts, removedApis: removedApis.removed, kubesprayReleases: kubesprayReleases.releases,
+};
 
 const minorOf = (version: string) => `${semver.major(version)}.${semver.minor(version)}`;
 
@@ -95,11 +100,24 @@ export function upgradePlan(current: ClusterSpec, currentCluster: ProductionClus
     targetModel.problems.length === 0
       ? { check: 'model', ok: true, detail: `the model is valid at ${to} (supported minor, Kubespray's checksums, every rule)` }
       : { check: 'model', ok: false, detail: `the model is not valid at ${to}: ${targetModel.problems.join('; ')}` },
+    ...currentCluster.outputs.kubespray ? [kubesprayCheck(to, data.kubesprayReleases)] : [],
     ...chartChecks(currentCluster, from, to, data.chartKubeVersions),
     apiCheck(targetModel.files, to, data.removedApis),
   ];
   if (checks.some(check => !check.ok) || targetModel.cluster === undefined) return plan(checks);
   return plan(checks, runbook(current, currentCluster, targetModel.cluster, to));
+}
+
+/** Whether the pinned Kubespray installs the target; if not, the newest recorded release that does, if any. */
+function kubesprayCheck(to: string, releases: UpgradeData['kubesprayReleases']): UpgradeCheck {
+  const pin = `the pinned Kubespray (${Versions.kubespray.commit.slice(0, 8)})`;
+  if ((Versions.kubespray.kubernetes as readonly string[]).includes(to)) return { check: 'kubespray', ok: true, detail: `${pin} installs ${to}` };
+  const tags = Object.keys(releases).filter(tag => releases[tag].includes(to)).sort((a, b) => semver.rcompare(semver.coerce(a)!, semver.coerce(b)!));
+  return {
+    check: 'kubespray', ok: false,
+    detail: `${pin} has no checksums for ${to}; ${tags.length > 0 ? `Kubespray ${tags[0]} has: pin it (Versions.kubespray), or` : 'no recorded Kubespray release has either:'} `
+      + 'set outputs.kubespray to false for the kubeadm path alone',
+  };
 }
 
 /** Each pinned chart's `kubeVersion` against both versions; a chart whose constraint is not recorded is said so, not failed. */

@@ -19,7 +19,7 @@ describe('an upgrade plan of one minor, for every environment', () => {
   test.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name] as const))('%s: 1.35.8 → 1.36.4 passes every check and gets the runbook in order', env => {
     const plan = planOf(at(env, '1.35.8'), '1.36.4');
     expect(failing(plan)).toEqual([]);
-    expect(plan.checks.map(check => check.check).filter(name => !name.startsWith('chart '))).toEqual(['version', 'model', 'APIs']);
+    expect(plan.checks.map(check => check.check).filter(name => !name.startsWith('chart '))).toEqual(['version', 'model', 'kubespray', 'APIs']);
     const sections = plan.runbook.split('\n').filter(line => line.startsWith('## '));
     expect(sections).toEqual(['## 0. Before', '## 1. Control plane (kubeadm)', '## 2. Node pools, one node at a time', '## 1–2 with Kubespray', '## 3. Add-ons', '## Pod Security versions']);
     // The first control plane node applies the upgrade; the others follow it.
@@ -71,10 +71,23 @@ describe('an unsafe path is refused with the reason, and no runbook', () => {
   test('targets a minor the model does not support, or a patch the Kubespray pin has no checksums for', () => {
     expect(failing(planOf(at('dev', '1.36.4'), '1.37.0'))).toEqual([
       'model: the model is not valid at 1.37.0: [dev/cluster] kubernetesVersion = "1.37.0": must be a supported Kubernetes minor, 1.30 to 1.36',
+      'kubespray: the pinned Kubespray (46dbdd39) has no checksums for 1.37.0; no recorded Kubespray release has either: '
+      + 'set outputs.kubespray to false for the kubeadm path alone',
     ]);
     const pin = failing(planOf(at('dev', '1.36.4'), '1.36.5'));
-    expect(pin).toHaveLength(1);
+    expect(pin).toHaveLength(2);
     expect(pin[0]).toMatch(/^model: the model is not valid at 1\.36\.5: \[dev\/cluster\] kubernetesVersion = "1\.36\.5": .*Kubespray/);
+    expect(pin[1]).toBe('kubespray: the pinned Kubespray (46dbdd39) has no checksums for 1.36.5; no recorded Kubespray release has either: '
+      + 'set outputs.kubespray to false for the kubeadm path alone');
+  });
+
+  test('names the Kubespray release that installs a target the pin does not', () => {
+    const data: UpgradeData = { ...UPGRADE_DATA, kubesprayReleases: { ...UPGRADE_DATA.kubesprayReleases, 'v2.32.1': ['1.36.5'], 'v2.33.0': ['1.36.5', '1.37.0'] } };
+    expect(failing(planOf(at('dev', '1.36.4'), '1.36.5', data))[1]).toBe('kubespray: the pinned Kubespray (46dbdd39) has no checksums for 1.36.5; '
+      + 'Kubespray v2.33.0 has: pin it (Versions.kubespray), or set outputs.kubespray to false for the kubeadm path alone');
+    // As recorded: v2.31.0 installs 1.35.4, v2.28.1 1.30.14.
+    expect(UPGRADE_DATA.kubesprayReleases['v2.31.0']).toContain('1.35.4');
+    expect(UPGRADE_DATA.kubesprayReleases['v2.28.1']).toContain('1.30.14');
   });
 
   test('a chart whose kubeVersion refuses the target, from the recorded constraints', () => {
