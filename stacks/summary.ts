@@ -53,6 +53,10 @@ export function environmentSummary(cluster: ProductionCluster): string {
       + `${layer.controlPlane.stackedEtcd ? 'stacked on them' : `on ${count(layer.controlPlane.etcdHosts.length, 'dedicated node')}`}.`,
     `- **Nodes**: ${installers(cluster)}.`,
     `- **Add-ons**: Terraform (\`terraform/\`) or ${gitops} (\`manifests/\`).`,
+    cluster.operations
+      ? `- **On call**: ${(spec.operations?.onCallGroups ?? []).map(g => `\`${g}\``).join(', ')} debug any pod and node from namespace `
+        + `\`${cluster.operations.namespace}\`, with the toolbox \`${cluster.operations.toolboxImage}\`.`
+      : '- **On call**: no operations access in the model (`operations`).',
     '',
     '## Warnings',
     '',

@@ -1,5 +1,6 @@
 import type { CertificateLifecycleSpec } from '../nodes/certificate-lifecycle';
 import type { EtcdBackupSpec } from './etcd-backup';
+import type { OperationsSpec } from './operations-access';
 import type { ChartValues } from '../addons/chart-values';
 import type { ContainerResources } from '../addons/metrics-server';
 import type { KubePrometheusStackProps } from '../addons/kube-prometheus-stack';
@@ -120,6 +121,12 @@ export interface ClusterSpec {
    * @default none: synth warns, as a lost control plane would lose the cluster
    */
   readonly backups?: BackupsSpec;
+  /**
+   * The platform's on-call engineers: a namespace for their debugging pods, a toolbox image, and rights to debug
+   * any pod and node that no tenant has.
+   * @default none
+   */
+  readonly operations?: OperationsSpec;
   /**
    * The GitOps engine whose objects install the add-ons, written with the manifests.
    * @default Flux in `flux-system`

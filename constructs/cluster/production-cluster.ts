@@ -27,6 +27,7 @@ import { NamespaceAdminRole } from '../tenancy/namespace-admin-role';
 import { checkPodSecurity, isPodSecurityProfile } from '../tenancy/pod-security';
 import { PriorityClasses } from '../tenancy/priority-classes';
 import { SystemCriticalQuotas } from './system-critical-quotas';
+import { checkOperations, OperationsAccess } from './operations-access';
 import { checkEtcdBackup, ETCD_BACKUP_CREDENTIAL_KEYS, ETCD_BACKUP_NAMESPACE, EtcdBackup, resolvedEtcdBackup } from './etcd-backup';
 import { etcdBackupAlerts } from '../monitoring/etcd-backup-alerts';
 import { TenantRoutes } from '../entry/tenant-routes';
@@ -72,6 +73,8 @@ export class ProductionCluster extends Construct {
 
   /** The add-ons, each a pinned Helm release. */
   public readonly addonSet: ClusterAddons;
+  /** The on-call engineers' debugging access, when the spec names them. */
+  public readonly operations?: OperationsAccess;
 
   private readonly priorityClasses: PriorityClasses;
   private readonly poolsByName: ReadonlyMap<string, NodePool>;
@@ -116,6 +119,9 @@ export class ProductionCluster extends Construct {
       });
     } else {
       addWarning(this, 'backups.etcd is not set: etcd is not backed up, so a lost control plane would lose the cluster\'s state');
+    }
+    if (spec.operations) {
+      this.operations = new OperationsAccess(this, 'operations', { spec: spec.operations, environment: spec.name, imageRegistry: this.imageRegistry });
     }
     new SystemCriticalQuotas(this, 'system-critical-quotas', {
       // kube-system: the control plane's static pods, kube-proxy and CoreDNS.
@@ -328,6 +334,9 @@ export class ProductionCluster extends Construct {
     const spec = this.spec;
     checks.dns1123Label('name', spec.name);
     if (spec.backups?.etcd) checkEtcdBackup(checks, spec.backups.etcd);
+    if (spec.operations) {
+      checkOperations(checks, spec.operations, new Map(this.tenantSpecs.flatMap(tenant => (tenant.admins?.groups ?? []).map(group => [group, tenant.name] as [string, string]))));
+    }
     if (checkKubernetesVersion(checks, spec.kubernetesVersion) && this.outputs.kubespray) {
       checkKubesprayVersion(checks, spec.kubernetesVersion);
     }
@@ -410,6 +419,8 @@ export class ProductionCluster extends Construct {
       (tenant.admins?.groups ?? []).forEach((group, g) => checks.expect(String(group).startsWith(prefixes.groups), `tenants[${index}].admins.groups[${g}]`, group,
         `must carry authentication.oidc's group prefix "${prefixes.groups}", as the API server names its groups`));
     });
+    (this.spec.operations?.onCallGroups ?? []).forEach((group, g) => checks.expect(String(group).startsWith(prefixes.groups), `operations.onCallGroups[${g}]`, group,
+      `must carry authentication.oidc's group prefix "${prefixes.groups}", as the API server names its groups`));
   }
 
   /**

@@ -51,7 +51,8 @@ export function runbook(...firstSteps: string[]): string {
     'kubectl logs <pod> -n <namespace> (--previous after a restart)',
     'kubectl get events -n <namespace> --sort-by=.lastTimestamp',
     'kubectl describe node <node>: conditions, taints, allocated resources',
-    'network: NetworkPolicies of the namespace, DNS, the Service\'s endpoints',
+    'network: NetworkPolicies of the namespace, DNS, the Service\'s endpoints; a shell beside the container:',
+    'kubectl debug -it <pod> -n <namespace> --image=<toolbox> --target=<container>, then tcpdump -ni any there',
   ].map((step, i) => wrapStep(`${i + 1}. ${step}`)).join('\n');
 }
 

@@ -2,14 +2,21 @@ import { NodeProblemCondition } from '../addons/node-problem-detector';
 import { NODE_PROBLEM_TAINT_PREFIX } from '../addons/node-problem-taints';
 import { Quantity } from '../core/quantity';
 import { EvictionThresholds, thresholdAmount } from '../nodes/kubelet-profile';
+import { nodefsWarningLine } from '../nodes/host-logs';
 import { NodePool } from '../nodes/node-pool';
 import { AlertRule, exactly, RuleGroup, runbook } from './alert-rules';
 
 const NODE_RUNBOOK = (...first: string[]) => runbook(
   ...first,
   'kubectl describe node {{ $labels.node }}: conditions and recent events',
-  'on the node: journalctl -u kubelet -u containerd --since -1h; dmesg -T | tail -100',
+  // The on-call namespace and toolbox of the model's `operations` (README, "Debugging a cluster built by prodk8s").
+  'a shell on the node: kubectl debug node/{{ $labels.node }} -it --profile=sysadmin -n <operations> --image=<toolbox>; chroot /host',
+  'there: journalctl -u kubelet -u containerd --since -1h; dmesg -T | tail -100; crictl ps -a; crictl logs <container>',
 );
+
+/** A condition node-problem-detector set stays until its monitor sees the problem gone: how to clear it once fixed. */
+const CONDITION_RESET = 'once fixed, the condition clears when node-problem-detector sees the problem gone; to check again at once, restart it '
+  + 'on the node: kubectl -n node-problem-detector delete pod --field-selector spec.nodeName={{ $labels.node }}';
 
 /**
  * Node problems: every condition node-problem-detector sets (read from
@@ -30,7 +37,7 @@ export function nodeProblemAlerts(conditions: readonly NodeProblemCondition[], c
           + (tainted.includes(condition.type) ? ` New pods stay off it: it is tainted ${NODE_PROBLEM_TAINT_PREFIX}${condition.type}:NoSchedule until the condition clears.` : ''),
         runbook: NODE_RUNBOOK(tainted.includes(condition.type)
           ? 'drain the node if its running pods fail too: kubectl drain {{ $labels.node }} --ignore-daemonsets --delete-emptydir-data'
-          : 'cordon the node if pods keep failing there: kubectl cordon {{ $labels.node }}'),
+          : 'cordon the node if pods keep failing there: kubectl cordon {{ $labels.node }}', CONDITION_RESET),
       })),
       ...counted.map((reason): AlertRule => ({
         // NodeKernelOops, not NodeKernelKernelOops.
@@ -105,7 +112,9 @@ export function nodePressureAlerts(pools: readonly NodePool[]): RuleGroup {
       const percent = /^(\d+(\.\d+)?)%$/.exec(disk);
       const free = percent ? `100 * node_filesystem_avail_bytes${root} / node_filesystem_size_bytes${root}` : `node_filesystem_avail_bytes${root}`;
       const limit = percent ? Number(percent[1]) : toBytes(Quantity.parse(disk));
-      const near = percent ? limit + 5 : Math.ceil(limit * 1.5);
+      // Where journald stops writing too (its SystemKeepFree): logs alone never bring the node to evict.
+      const warning = nodefsWarningLine(disk);
+      const near = 'percent' in warning ? warning.percent : warning.bytes;
       rules.push(
         {
           alert: 'NodeDiskNearEviction', expr: `${free} < ${near}`, for: '10m', severity: 'warning', labels,

@@ -7,6 +7,7 @@ import {
   CERTIFICATE_RENEWAL_SCRIPT, CERTIFICATE_RENEWAL_UNIT, certificateRenewalScript, certificateRenewalService, certificateRenewalTimer,
 } from './certificate-lifecycle';
 import { HostSpec } from './host-set';
+import { journaldLimits } from './host-logs';
 import { SUPER_ADMIN_CONF } from './kube-vip';
 import { clusterPodCapacity, hostNetworkSysctls, KERNEL_MODULES, NodeLayer, registryServer } from './node-layer';
 import { NodePool } from './node-pool';
@@ -67,7 +68,7 @@ export function cloudInitConfig(layer: NodeLayer, pool: NodePool, role: Bootstra
         mirrors: Object.keys(layer.registryMirrors).length > 0, imageRegistry: layer.imageRegistry, nvidia: pool.extendedResources.includes(NVIDIA_GPU),
       })),
       ...Object.keys(layer.registryMirrors).sort().map(registry => file(`${CONTAINERD_HOSTS}/${registry}/hosts.toml`, hostsToml(registry, layer.registryMirrors[registry]))),
-      file('/etc/systemd/journald.conf.d/90-prodk8s.conf', JOURNALD_LIMITS),
+      file('/etc/systemd/journald.conf.d/90-prodk8s.conf', journaldLimits(pool)),
       ...(role.kubeletPatch ? [file(`${KUBEADM_PATCHES_DIRECTORY}/kubeletconfiguration+merge.yaml`, JSON.stringify(role.kubeletPatch, null, 2) + '\n')] : []),
       ...(role.kubeVipPod ? [file(`${STATIC_POD_MANIFESTS}/kube-vip.yaml`, JSON.stringify(role.kubeVipPod, null, 2) + '\n', '0600')] : []),
       ...(role.apiServerFiles ? [
@@ -98,12 +99,6 @@ export function sysctlConf(layer: NodeLayer, pool: NodePool): string {
   return Object.keys(sysctls).sort().map(name => `${name} = ${sysctls[name]}\n`).join('');
 }
 
-/**
- * journald's bounds, so that system logs never fill the root file system: at
- * most 2G, at least 15 % kept free, two weeks. Container logs are the
- * kubelet's (containerLogMaxSize/Files).
- */
-const JOURNALD_LIMITS = '[Journal]\nSystemMaxUse=2G\nSystemKeepFree=15%\nMaxRetentionSec=2week\n';
 
 /** kube-system's quota for the system PriorityClasses, as the manifests have it. */
 export function kubeSystemQuota(layer: NodeLayer): Record<string, unknown> {

@@ -41,6 +41,8 @@ export const dev: ClusterSpec = {
   // Volumes are directories on the node their pod runs on: lost with the node, which a throwaway cluster accepts.
   storage: { classes: [{ name: 'local-path', provisioner: 'local-path' }], defaultClass: 'local-path' },
   // Daily: dev's state is cheap to rebuild, but not nothing.
+  // The platform team's on-call engineers debug pods and nodes from their own namespace.
+  operations: { onCallGroups: ['oidc:platform-on-call'] },
   backups: { etcd: { schedule: '0 3 * * *', keep: 2, maxAge: '26h',
     destination: { bucket: 'etcd-backups', endpoint: 'https://minio.dev.example.com', credentialsSecret: 'etcd-backup-s3' } } },
   // A throwaway cluster: Argo CD, as the team trying it out uses.

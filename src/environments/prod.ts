@@ -115,6 +115,8 @@ export const prod: ClusterSpec = {
   },
   gitops: { engine: 'flux' },
   // Every four hours to S3 in another account; the bucket's lifecycle rule keeps them 30 days.
+  // The platform team's on-call engineers debug pods and nodes from their own namespace.
+  operations: { onCallGroups: ['oidc:platform-on-call'] },
   backups: { etcd: { schedule: '15 */4 * * *', keep: 6, maxAge: '9h',
     destination: { bucket: 'example-prod-etcd-backups', region: 'eu-central-1', credentialsSecret: 'etcd-backup-s3' } } },
   tenants: [

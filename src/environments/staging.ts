@@ -24,6 +24,8 @@ export const staging: ClusterSpec = {
   // Staging's network has no route out: every image comes from the registry that holds copies of them, upstream paths kept.
   images: { registry: 'registry.staging.example.com/k8s' },
   storage: { classes: [{ name: 'nfs', provisioner: 'nfs', nfs: { server: 'nfs.staging.example.com', share: '/exports/k8s-staging' } }], defaultClass: 'nfs' },
+  // The platform team's on-call engineers debug pods and nodes from their own namespace.
+  operations: { onCallGroups: ['oidc:platform-on-call'] },
   backups: { etcd: { destination: { bucket: 'etcd-backups', endpoint: 'https://s3.staging.example.com', credentialsSecret: 'etcd-backup-s3' } } },
   cni: { plugin: 'calico', calicoEncapsulation: 'VXLAN' },
   kubeProxy: { mode: 'iptables' },
