@@ -52,6 +52,9 @@ export const Versions = {
     rookCeph: { repository: 'https://charts.rook.io/release', name: 'rook-ceph', version: 'v1.20.6' },
     cephCsiDrivers: { repository: 'https://ceph.github.io/ceph-csi-operator', name: 'ceph-csi-drivers', version: '1.0.4' },
     rookCephCluster: { repository: 'https://charts.rook.io/release', name: 'rook-ceph-cluster', version: 'v1.20.6' },
+    // The log pipeline: Fluent Bit on every node, Loki as the store.
+    fluentBit: { repository: 'https://fluent.github.io/helm-charts', name: 'fluent-bit', version: '0.58.1' },
+    loki: { repository: 'https://grafana.github.io/helm-charts', name: 'loki', version: '7.3.0' },
     nvidiaDevicePlugin: { repository: 'https://nvidia.github.io/k8s-device-plugin', name: 'nvidia-device-plugin', version: '0.20.0' },
     // SIG Node's Node Readiness Controller: chart 0.5.0 as registry.k8s.io serves it, promoted on 2026-08-20 and
     // built from main at or after 4ff905d (the v0.5.0 tag builds a chart versioned 0.1.0); see addons/chart-index.json.

@@ -74,6 +74,13 @@ export const ChartImages: { readonly [chart in keyof typeof Versions.charts]: Ch
     image: { repository: registry.image('nvcr.io/nvidia/k8s-device-plugin') },
     nfd: { image: { repository: registry.image('registry.k8s.io/nfd/node-feature-discovery') } },
   }),
+  fluentBit: registry => ({
+    image: { repository: registry.image('cr.fluentbit.io/fluent/fluent-bit') },
+    testFramework: { image: { repository: registry.image('busybox') } },
+    hotReload: { image: { repository: registry.image('ghcr.io/jimmidyson/configmap-reload') } },
+  }),
+  // Every image follows global.imageRegistry, but Docker Hub's official memcached keeps its library/ path.
+  loki: registry => ({ global: { imageRegistry: registry.registry }, memcached: { image: { repository: 'library/memcached' } } }),
   nodeReadinessController: registry => ({
     image: { repository: registry.image('registry.k8s.io/node-readiness-controller/node-readiness-controller') },
   }),

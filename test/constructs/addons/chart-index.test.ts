@@ -12,7 +12,7 @@ describe('the recorded chart index', () => {
   test('says where each repository\'s versions were read, and which could not be read from an index', () => {
     for (const served of Object.values(CHART_INDEX)) expect(served.source).toMatch(/\d{4}-\d{2}-\d{2}/);
     expect(Object.entries(CHART_INDEX).filter(([, served]) => !served.verified).map(([repository]) => repository).sort())
-      .toEqual(['https://charts.rook.io/release', 'https://docs.tigera.io/calico/charts', 'https://flannel-io.github.io/flannel/']);
+      .toEqual(['https://charts.rook.io/release', 'https://docs.tigera.io/calico/charts', 'https://flannel-io.github.io/flannel/', 'https://grafana.github.io/helm-charts']);
   });
 });
 
