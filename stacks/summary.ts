@@ -19,7 +19,7 @@ const ENDPOINT_PROVIDERS = {
 } as const;
 
 /** The values of a chart a reviewer weighs, by the last key of their path. */
-const KEY_SETTINGS = new Set(['replicas', 'replicaCount', 'retention', 'retentionSize', 'storageClassName', 'resources', 'priorityClassName']);
+const KEY_SETTINGS = new Set(['replicas', 'replicaCount', 'retention', 'retentionSize', 'retention_period', 'size', 'storageClass', 'storageClassName', 'resources', 'priorityClassName']);
 
 /**
  * `SUMMARY.md` of one environment: what a reviewer asks of a pull request,

@@ -124,6 +124,7 @@ export const CONTROL_PLANE_METRICS = { etcdPort: 2381, controllerManagerPort: 10
 export class KubePrometheusStack extends Construct {
   public readonly release: HelmAddon;
   private readonly ruleSources: (() => readonly RuleGroup[])[] = [];
+  private readonly dataSources: ChartValues[] = [];
 
   constructor(scope: Construct, id: string, props: KubePrometheusStackProps) {
     super(scope, id);
@@ -166,7 +167,11 @@ export class KubePrometheusStack extends Construct {
           },
         },
         grafana: props.grafana
-          ? { enabled: true, admin: { existingSecret: props.grafana.adminSecret, userKey: 'admin-user', passwordKey: 'admin-password' } }
+          ? {
+            enabled: true,
+            admin: { existingSecret: props.grafana.adminSecret, userKey: 'admin-user', passwordKey: 'admin-password' },
+            ...this.dataSources.length > 0 ? { additionalDataSources: this.dataSources.map(source => ({ ...source })) } : {},
+          }
           : { enabled: false },
         // kubeadm's control plane components, reachable as the node layer binds them.
         kubeEtcd: {
@@ -250,6 +255,11 @@ export class KubePrometheusStack extends Construct {
   /** Adds alert rules, computed at synth (so that they see the whole model). */
   public addRules(source: () => readonly RuleGroup[]): void {
     this.ruleSources.push(source);
+  }
+
+  /** Adds a Grafana data source, such as the log store's; none is rendered without Grafana. */
+  public addGrafanaDataSource(source: ChartValues): void {
+    this.dataSources.push(source);
   }
 
   /** Every rule group Prometheus evaluates from this stack. */

@@ -3,6 +3,8 @@ import { Calico, Flannel } from '../addons/cni';
 import { HelmAddon } from '../addons/helm-addon';
 import { KubePrometheusStack } from '../addons/kube-prometheus-stack';
 import { KubeletCsrApprover } from '../addons/kubelet-csr-approver';
+import { LogLabelSource } from '../addons/log-labels';
+import { LogPipeline } from '../addons/log-pipeline';
 import { MetricsServer } from '../addons/metrics-server';
 import { NodeProblemDetector } from '../addons/node-problem-detector';
 import { NodeProblemTaints } from '../addons/node-problem-taints';
@@ -12,6 +14,7 @@ import { RookCeph } from '../addons/rook-ceph';
 import { isImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
 import { NginxEntry } from '../entry/nginx-entry';
+import { AUDIT_LOG_HOST_FILE } from '../nodes/api-server-hardening';
 import { NODE_EXPORTER_TEXTFILE_DIRECTORY } from '../nodes/certificate-lifecycle';
 import { ControlPlane } from '../nodes/control-plane';
 import { NodePool } from '../nodes/node-pool';
@@ -27,6 +30,8 @@ export interface ClusterAddonsProps {
   readonly controlPlane: ControlPlane;
   readonly nodePools: readonly NodePool[];
   readonly entryNamespace: string;
+  /** The tenants' names, read at synth: a tenant owns the namespace of its name. */
+  readonly tenantNames: () => readonly string[];
 }
 
 /**
@@ -54,6 +59,8 @@ export class ClusterAddons extends Construct {
   public readonly nfsCsiDriver?: NfsCsiDriver;
   /** The taints of node problems; none unless the spec asks for them. */
   public readonly nodeProblemTaints?: NodeProblemTaints;
+  /** The log store and agents; none without `addons.logging`. */
+  public readonly logging?: LogPipeline;
 
   constructor(scope: Construct, id: string, props: ClusterAddonsProps) {
     super(scope, id);
@@ -169,11 +176,31 @@ export class ClusterAddons extends Construct {
       dependsOn: [network, monitoring],
     });
 
+    const logging = addons.logging;
+    const nodes = [controlPlane.nodes, ...props.nodePools];
+    const labels = (): LogLabelSource => ({
+      environment: spec.name,
+      nodePools: new Map(nodes.flatMap(pool => pool.hosts.map(host => [host.name, pool.name] as const))),
+      tenants: props.tenantNames(),
+    });
+    this.logging = logging && new LogPipeline(this, 'logging', {
+      ...logging,
+      labels,
+      auditLogFile: AUDIT_LOG_HOST_FILE,
+      clusterDomain: spec.networking.dnsDomain ?? 'cluster.local',
+      monitoringNamespace: monitoring.namespace,
+      imageRegistry,
+      // Their ServiceMonitors need the Prometheus stack's CRDs.
+      dependsOn: [network, monitoring],
+    });
+    if (this.logging) this.monitoring.addGrafanaDataSource(this.logging.dataSource);
+
     this.all = [
       ...this.network, approver, monitoring, ...this.metricsServer ? [this.metricsServer.release] : [], this.nodeProblemDetector.release,
       ...this.nvidiaDevicePlugin ? [this.nvidiaDevicePlugin.release] : [], ...this.nfsCsiDriver ? [this.nfsCsiDriver.release] : [],
       ...this.rookCeph ? this.rookCeph.addons : [],
       ...this.entry ? [this.entry.release] : [], ...this.nodeProblemTaints ? [this.nodeProblemTaints.release] : [],
+      ...this.logging ? this.logging.addons : [],
     ];
   }
 

@@ -4,6 +4,7 @@ import type { OperationsSpec } from './operations-access';
 import type { ChartValues } from '../addons/chart-values';
 import type { ContainerResources } from '../addons/metrics-server';
 import type { KubePrometheusStackProps } from '../addons/kube-prometheus-stack';
+import type { LogPipelineProps } from '../addons/log-pipeline';
 import type { CustomPluginMonitor } from '../addons/node-problem-detector';
 import type { EntryController } from '../entry/nginx-entry';
 import type { RouteSpec } from '../entry/tenant-routes';
@@ -163,7 +164,16 @@ export interface AddonsSpec {
    * @default off: the alerts and their runbooks only
    */
   readonly nodeProblemTaints?: NodeProblemTaintsSpec;
+  /**
+   * The log pipeline: Fluent Bit on every node ships the containers', the kubelet's, containerd's and the API
+   * server's audit logs to Loki, each record labelled with environment, node pool, namespace and tenant.
+   * @default none: synth warns, as logs then live on the nodes only, and go with them
+   */
+  readonly logging?: LoggingSpec;
 }
+
+// The rest comes from the model: the labels, the audit log, the endpoints, the registry.
+export type LoggingSpec = Pick<LogPipelineProps, 'namespace' | 'retention' | 'store' | 'agent'>;
 
 export interface KubeletCsrApproverSpec {
   readonly rawValues?: ChartValues;

@@ -30,6 +30,9 @@ import { SystemCriticalQuotas } from './system-critical-quotas';
 import { checkOperations, OperationsAccess } from './operations-access';
 import { checkEtcdBackup, ETCD_BACKUP_CREDENTIAL_KEYS, ETCD_BACKUP_NAMESPACE, EtcdBackup, resolvedEtcdBackup } from './etcd-backup';
 import { etcdBackupAlerts } from '../monitoring/etcd-backup-alerts';
+import { loggingAlerts } from '../monitoring/logging-alerts';
+import { LOG_AGENT_NAME, LOG_AGENT_OUTPUT } from '../addons/log-agent';
+import { LOG_STORE_CREDENTIAL_KEYS } from '../addons/log-store';
 import { TenantRoutes } from '../entry/tenant-routes';
 import { ArgoCdApplications, FluxReleases, GITOPS_NAMESPACES } from '../gitops/gitops-releases';
 import { Tenant, TenantPlacement } from '../tenancy/tenant';
@@ -102,7 +105,11 @@ export class ProductionCluster extends Construct {
     }
     this.addonSet = new ClusterAddons(this, 'addons', {
       spec, controlPlane: this.controlPlane, nodePools: this.nodePools, entryNamespace: this.entryNamespace,
+      tenantNames: () => this.tenantSpecs.map(tenant => tenant.name),
     });
+    if (!spec.addons?.logging) {
+      addWarning(this, 'addons.logging is not set: logs live on the nodes only, rotated away and lost with evicted pods and replaced nodes');
+    }
     this.renderAddonNamespaces();
     this.addonSet.monitoring.addRules(() => this.alertGroups);
     const gitops = spec.gitops ?? { engine: 'flux' };
@@ -165,6 +172,7 @@ export class ProductionCluster extends Construct {
       tenancyAlerts(this.tenantSpecs.map(tenant => tenant.name), this.spec.alerts?.quotaUsageShare),
       certificateAlerts(),
       ...this.spec.backups?.etcd ? [etcdBackupAlerts(resolvedEtcdBackup(this.spec.backups.etcd, this.spec.name))] : [],
+      ...this.addonSet.logging ? [loggingAlerts({ namespace: this.addonSet.logging.agent.release.namespace, agent: LOG_AGENT_NAME, output: LOG_AGENT_OUTPUT })] : [],
     ];
   }
 
@@ -226,6 +234,16 @@ export class ProductionCluster extends Construct {
       found.push({
         kind: 'Bucket', name: `${backup.destination.bucket}/${backup.destination.prefix}`, usedBy: 'backups.etcd',
         holds: [`at ${backup.destination.endpoint ?? `AWS S3, ${backup.destination.region}`}`, 'writable with those credentials', 'a lifecycle rule: how long snapshots are kept'],
+      });
+    }
+    const logStore = this.addonSet.logging?.store;
+    const logObjects = this.spec.addons?.logging?.store?.objectStorage;
+    if (logStore && logObjects) {
+      found.push({ kind: 'Secret', name: logObjects.credentialsSecret, namespace: logStore.release.namespace, holds: [...LOG_STORE_CREDENTIAL_KEYS], usedBy: 'addons.logging.store' });
+      found.push({
+        kind: 'Bucket', name: logObjects.bucket, usedBy: 'addons.logging.store',
+        holds: [`at ${logObjects.endpoint ?? `AWS S3, ${logObjects.region ?? 'us-east-1'}`}`, 'readable and writable with those credentials',
+          `no lifecycle rule shorter than the retention (${this.spec.addons?.logging?.retention}): Loki deletes older logs itself`],
       });
     }
     const endpoint = this.controlPlane.endpoint;
@@ -432,7 +450,12 @@ export class ProductionCluster extends Construct {
     const defaultClass = this.spec.storage?.defaultClass;
     const known = `one of storage.classes (${[...classes].join(', ') || 'none'})`;
     const monitoring = this.spec.addons?.monitoring;
-    for (const [field, volume] of [['addons.monitoring.prometheus.storage', monitoring?.prometheus?.storage], ['addons.monitoring.alertmanager.storage', monitoring?.alertmanager?.storage]] as const) {
+    const volumes = [
+      ['addons.monitoring.prometheus.storage', monitoring?.prometheus?.storage],
+      ['addons.monitoring.alertmanager.storage', monitoring?.alertmanager?.storage],
+      ['addons.logging.store.storage', this.spec.addons?.logging?.store?.storage],
+    ] as const;
+    for (const [field, volume] of volumes) {
       if (volume === undefined) continue;
       if (volume.storageClassName !== undefined) {
         checks.expect(classes.has(volume.storageClassName), `${field}.storageClassName`, volume.storageClassName, `must be ${known}: its pods would stay Pending`);

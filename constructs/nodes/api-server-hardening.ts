@@ -11,7 +11,10 @@ export const AUDIT_POLICY_FILE = '/etc/kubernetes/audit-policy/apiserver-audit-p
 /** The audit log's directory on the host, mounted in the API server's pod at `AUDIT_LOG_MOUNT`. */
 export const AUDIT_LOG_HOST_DIRECTORY = '/var/log/kubernetes/audit';
 const AUDIT_LOG_MOUNT = '/var/log/audit';
-const AUDIT_LOG_FILE = `${AUDIT_LOG_MOUNT}/kube-apiserver-audit.log`;
+const AUDIT_LOG_NAME = 'kube-apiserver-audit.log';
+const AUDIT_LOG_FILE = `${AUDIT_LOG_MOUNT}/${AUDIT_LOG_NAME}`;
+/** The audit log as the host sees it, where the log agent reads it. */
+export const AUDIT_LOG_HOST_FILE = `${AUDIT_LOG_HOST_DIRECTORY}/${AUDIT_LOG_NAME}`;
 /** Rotation of the audit log: days kept, files kept, megabytes a file. */
 export const AUDIT_LOG_ROTATION = { maxAgeDays: 30, maxBackups: 10, maxSizeMegabytes: 100 } as const;
 

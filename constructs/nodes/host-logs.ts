@@ -24,8 +24,10 @@ const MIB = 1024 * 1024;
 /**
  * journald's bounds on a pool's nodes, from its disk: at most 2 % of it
  * (256 MiB to 4 GiB), the disk alerts' warning line kept free, two weeks.
- * Container logs are the kubelet's (`containerLogMaxSize` × files); the API
- * server rotates its audit log itself.
+ * On disk, so that the log agent finds the kubelet's and containerd's logs
+ * where it reads them, and they survive a reboot. Container logs are the
+ * kubelet's (`containerLogMaxSize` × files); the API server rotates its audit
+ * log itself.
  */
 export function journaldLimits(pool: NodePool): string {
   const disk = Number(Quantity.parse(pool.sku.ephemeralStorage).nanos / 1_000_000_000n);
@@ -33,5 +35,5 @@ export function journaldLimits(pool: NodePool): string {
   const threshold = nodefsThreshold(pool);
   const line = threshold === undefined ? { percent: 15 } : nodefsWarningLine(threshold);
   const keepFree = 'percent' in line ? `${line.percent}%` : `${Math.ceil(line.bytes / MIB)}M`;
-  return `[Journal]\nSystemMaxUse=${maxUse}M\nSystemKeepFree=${keepFree}\nMaxRetentionSec=2week\n`;
+  return `[Journal]\nStorage=persistent\nSystemMaxUse=${maxUse}M\nSystemKeepFree=${keepFree}\nMaxRetentionSec=2week\n`;
 }

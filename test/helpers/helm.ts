@@ -80,7 +80,9 @@ export function chartFile(addon: HelmAddon): string {
  * `helm template` of an add-on's release with its values, as Helm would install it; the rendered objects.
  * `chart` replaces the pinned chart file where ../shared/charts holds another build of it.
  */
-export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart = chartFile(addon), options: { includeCrds?: boolean } = {}): Record<string, any>[] {
+export function helmTemplate(
+  addon: HelmAddon, kubernetesVersion: string, chart = chartFile(addon), options: { includeCrds?: boolean; apiVersions?: readonly string[] } = {},
+): Record<string, any>[] {
   const folder = mkdtempSync(join(tmpdir(), 'prodk8s-values-'));
   try {
     writeFileSync(join(folder, 'values.json'), JSON.stringify(addon.values));
@@ -89,6 +91,8 @@ export function helmTemplate(addon: HelmAddon, kubernetesVersion: string, chart 
       // nginx-ingress's values.schema.json refers to schemas on the internet; its value keys are checked at synth instead.
       ...addon.chart.name === 'nginx-ingress' ? ['--skip-schema-validation'] : [],
       ...options.includeCrds ? ['--include-crds'] : [],
+      // APIs the cluster serves beyond the built-in ones, for templates that render an object only where its CRD is installed.
+      ...(options.apiVersions ?? []).flatMap(version => ['--api-versions', version]),
     ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     return parseAllDocuments(output).map(document => document.toJS()).filter(object => object);
   } finally {

@@ -134,7 +134,7 @@ describe('prodk8s diff of two synths', () => {
   });
 
   test('gives add-on value paths old → new, and a chart version change', () => {
-    const report = diffOf([BASE], [clusterSpec({ tenants: [tenantSpec()], addons: { metricsServer: { replicas: 3 } } })], files => {
+    const report = diffOf([BASE], [clusterSpec({ tenants: [tenantSpec()], addons: { ...clusterSpec().addons, metricsServer: { replicas: 3 } } })], files => {
       const path = 'test/terraform/cdk.tf.json';
       files.set(path, files.get(path)!.replace('"version": "3.13.1"', '"version": "3.12.2"'));
     });
@@ -206,7 +206,7 @@ describe('prodk8s diff of two synths', () => {
     // One node more: the quota of every platform namespace admits more pods.
     const report = diffOf([BASE], [clusterSpec({ tenants: [tenantSpec()], nodePools: [generalPool({ count: 4 }), gpuPool()] })]);
     const quota = changesOf(report, 'quotas').find(change => change.subject.startsWith('ResourceQuota system-critical in '))!;
-    expect(quota.subject).toBe('ResourceQuota system-critical in calico-system, kube-system, node-problem-detector, nvidia-device-plugin');
+    expect(quota.subject).toBe('ResourceQuota system-critical in calico-system, kube-system, logging, node-problem-detector, nvidia-device-plugin');
   });
 });
 

@@ -16,9 +16,9 @@ describe('EnvironmentChart', () => {
     expect(namesOf(objects, 'ClusterRole')).toEqual(['namespace-admin']);
     expect(namesOf(objects, 'PriorityClass')).toEqual(['high', 'low']);
     // The tenant's, and those of the add-ons other than kube-system's.
-    expect(namesOf(objects, 'Namespace')).toEqual(['calico-system', 'monitoring', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
+    expect(namesOf(objects, 'Namespace')).toEqual(['calico-system', 'logging', 'monitoring', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
     expect(namesOf(objects, 'HelmRelease')).toEqual([
-      'calico', 'calico-crds', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin',
+      'calico', 'calico-crds', 'fluent-bit', 'kube-prometheus-stack', 'kubelet-csr-approver', 'loki', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin',
     ]);
   });
 });

@@ -39,9 +39,9 @@ describe.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('%
 });
 
 const SYSTEM_CRITICAL_NAMESPACES: Record<string, string[]> = {
-  dev: ['calico-system', 'kube-system', 'local-path-storage', 'node-problem-detector'],
-  staging: ['calico-system', 'kube-system', 'node-problem-detector'],
-  prod: ['calico-system', 'kube-system', 'node-problem-detector', 'node-readiness', 'nvidia-device-plugin', 'rook-ceph'],
+  dev: ['calico-system', 'kube-system', 'local-path-storage', 'logging', 'node-problem-detector'],
+  staging: ['calico-system', 'kube-system', 'logging', 'node-problem-detector'],
+  prod: ['calico-system', 'kube-system', 'logging', 'node-problem-detector', 'node-readiness', 'nvidia-device-plugin', 'rook-ceph'],
 };
 
 describe('quotasAdmitPod', () => {

@@ -63,6 +63,18 @@ const calico = cluster({
     nodeProblemTaints: {},
     monitoring: { grafana: { adminSecret: 'grafana-admin' } },
     metricsServer: { rawValues: { addonResizer: { enabled: true } } },
+    logging: {
+      retention: '7d',
+      store: {
+        storage: { size: '10Gi', storageClassName: 'nfs' },
+        objectStorage: { bucket: 'logs', endpoint: 'https://s3.internal', credentialsSecret: 'loki-s3' },
+        rawValues: {
+          gateway: { enabled: true }, chunksCache: { enabled: true }, resultsCache: { enabled: true },
+          lokiCanary: { enabled: true }, test: { enabled: true }, sidecar: { rules: { enabled: true } },
+        },
+      },
+      agent: { rawValues: { hotReload: { enabled: true } } },
+    },
   },
 });
 const flannel = cluster({ cni: { plugin: 'flannel', rawValues: { netpol: { enabled: true } } }, entry: { namespace: 'entry', controller: 'ingress-nginx' } });
@@ -77,8 +89,8 @@ test('every add-on of both CNIs and both entry controllers is covered, but chart
   const awaiting = calico.addons.filter(addon => findChartFile(addon) === undefined);
   for (const addon of awaiting) expect(AWAITING_CACHE).toContain(`${addon.chart.name}-${addon.chart.version}`);
   expect(releases.map(([name]) => name.split(' ')[0]).sort()).toEqual([
-    'ceph-csi-drivers', 'crd.projectcalico.org.v1', 'csi-driver-nfs', 'flannel', 'ingress-nginx', 'kube-prometheus-stack', 'kubelet-csr-approver',
-    'metrics-server', 'nginx-ingress', 'node-problem-detector', 'node-readiness-controller', 'nvidia-device-plugin', 'rook-ceph', 'rook-ceph-cluster',
+    'ceph-csi-drivers', 'crd.projectcalico.org.v1', 'csi-driver-nfs', 'flannel', 'fluent-bit', 'ingress-nginx', 'kube-prometheus-stack', 'kubelet-csr-approver',
+    'loki', 'metrics-server', 'nginx-ingress', 'node-problem-detector', 'node-readiness-controller', 'nvidia-device-plugin', 'rook-ceph', 'rook-ceph-cluster',
     'tigera-operator',
   ].filter(name => !awaiting.some(addon => addon.chart.name === name)));
 });
@@ -109,13 +121,18 @@ test('without images.registry the same scan finds the upstream registries', () =
   expect(named.length).toBeGreaterThan(0);
 });
 
-test('optional parts are rendered with their images: the addon resizer, Grafana and its sidecar, the network policy agent', () => {
+test('optional parts are rendered with their images: the addon resizer, Grafana and its sidecar, the network policy agent, the log store\'s caches', () => {
   const images = (addon: HelmAddon) => imageReferences(helmTemplate(addon, '1.36.4')).images.map(i => splitImageReference(i.image).path);
   expect(images(calico.addonSet.metricsServer!.release)).toContainEqual(expect.stringMatching(/^k8s\/autoscaling\/addon-resizer:/));
   const stack = images(calico.addonSet.monitoring.release);
   expect(stack).toContainEqual(expect.stringMatching(/^k8s\/grafana\/grafana:/));
   expect(stack).toContainEqual(expect.stringMatching(/^k8s\/kiwigrid\/k8s-sidecar:/));
   expect(images(flannel.addonSet.network[0])).toContainEqual(expect.stringMatching(/^k8s\/networking\/kube-network-policies:/));
+  const store = images(calico.addonSet.logging!.store.release);
+  expect(store).toContainEqual(expect.stringMatching(/^k8s\/library\/memcached:/));
+  expect(store).toContainEqual(expect.stringMatching(/^k8s\/nginxinc\/nginx-unprivileged:/));
+  expect(store).toContainEqual(expect.stringMatching(/^k8s\/grafana\/loki-canary:/));
+  expect(images(calico.addonSet.logging!.agent.release)).toContainEqual(expect.stringMatching(/^k8s\/jimmidyson\/configmap-reload:/));
 });
 
 test('the Calico operator pulls its components from the registry: the Installation names it, ending in a slash', () => {

@@ -78,7 +78,7 @@ describe('a Ceph spec that cannot work', () => {
     expect(problems({ storage: { classes: [{ name: 'block', provisioner: 'ceph-block' }] } })).toEqual([
       '[test/cluster] storage.classes[0].provisioner = "ceph-block": needs storage.ceph, the Ceph cluster it comes from',
     ]);
-    expect(problems({ nodePools: [generalPool(), storagePool(3)], storage: { classes: [], ceph: { nodePool: 'storage' } } })).toEqual([
+    expect(problems({ nodePools: [generalPool(), storagePool(3)], storage: { classes: [], ceph: { nodePool: 'storage' } }, addons: {} })).toEqual([
       '[test/cluster] storage.ceph = "storage": no class of provisioner ceph-block or ceph-filesystem uses it: a Ceph cluster no volume comes from',
     ]);
     const block = [{ name: 'block', provisioner: 'ceph-block' as const }];

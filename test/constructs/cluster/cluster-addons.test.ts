@@ -18,7 +18,9 @@ const valuesOf = (cluster: ProductionCluster, release: string): any => cluster.a
 
 describe('the add-ons of a cluster', () => {
   test('install the pod network first, then the Prometheus stack, then the rest', () => {
-    expect(clusterOf().addons.map(a => a.releaseName)).toEqual(['calico-crds', 'calico', 'kubelet-csr-approver', 'kube-prometheus-stack', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin']);
+    expect(clusterOf().addons.map(a => a.releaseName)).toEqual([
+      'calico-crds', 'calico', 'kubelet-csr-approver', 'kube-prometheus-stack', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin', 'loki', 'fluent-bit',
+    ]);
     expect(clusterOf(WITH_ENTRY).addons.map(a => a.releaseName)).toContain('nginx-entry');
   });
 
@@ -79,7 +81,7 @@ describe('the add-ons of a cluster', () => {
 
   test('create the add-ons\' namespaces first, with the Pod Security levels their agents need', () => {
     const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec(WITH_ENTRY)));
-    expect(namesOf(objects, 'Namespace')).toEqual(['calico-system', 'monitoring', 'nginx-entry', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
+    expect(namesOf(objects, 'Namespace')).toEqual(['calico-system', 'logging', 'monitoring', 'nginx-entry', 'node-problem-detector', 'nvidia-device-plugin', 'team-a', 'tigera-operator']);
     expect(findObject(objects, 'Namespace', 'tigera-operator').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
     // The operator's own namespace, made first to hold its quota, with the labels the operator sets, so that neither undoes the other.
     expect(findObject(objects, 'Namespace', 'calico-system').metadata.labels).toEqual({
@@ -94,13 +96,13 @@ describe('the add-ons of a cluster', () => {
   test('give a quota for the system PriorityClasses to kube-system and to each namespace where an add-on runs such pods, no other', () => {
     const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec(WITH_ENTRY)));
     const quotas = objects.filter(o => o.kind === 'ResourceQuota' && o.metadata.name === 'system-critical');
-    expect(quotas.map(q => q.metadata.namespace).sort()).toEqual(['calico-system', 'kube-system', 'node-problem-detector', 'nvidia-device-plugin']);
+    expect(quotas.map(q => q.metadata.namespace).sort()).toEqual(['calico-system', 'kube-system', 'logging', 'node-problem-detector', 'nvidia-device-plugin']);
     for (const quota of quotas as Record<string, any>[]) {
       expect(quota.spec.scopeSelector).toEqual({ matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }] });
     }
     const flannel = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ ...WITH_ENTRY, cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true } })));
     expect(flannel.filter(o => o.kind === 'ResourceQuota' && o.metadata.name === 'system-critical').map(q => q.metadata.namespace).sort())
-      .toEqual(['kube-flannel', 'kube-system', 'node-problem-detector', 'nvidia-device-plugin']);
+      .toEqual(['kube-flannel', 'kube-system', 'logging', 'node-problem-detector', 'nvidia-device-plugin']);
   });
 
   test('let Prometheus and the entry reach the tenants', () => {
@@ -113,7 +115,7 @@ describe('the add-ons of a cluster', () => {
     const objects = synthObjects(chart => new ProductionCluster(chart, 'cluster', clusterSpec({ gitops: { engine: 'argocd' } })));
     expect(namesOf(objects, 'HelmRelease')).toEqual([]);
     expect(namesOf(objects, 'Application')).toEqual([
-      'calico', 'calico-crds', 'kube-prometheus-stack', 'kubelet-csr-approver', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin',
+      'calico', 'calico-crds', 'fluent-bit', 'kube-prometheus-stack', 'kubelet-csr-approver', 'loki', 'metrics-server', 'node-problem-detector', 'nvidia-device-plugin',
     ]);
   });
 });

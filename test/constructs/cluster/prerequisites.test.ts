@@ -16,6 +16,10 @@ describe('the prerequisites of prod', () => {
         kind: 'Bucket', name: 'example-prod-etcd-backups/prod', usedBy: 'backups.etcd',
         holds: ['a lifecycle rule: how long snapshots are kept', 'at AWS S3, eu-central-1', 'writable with those credentials'],
       },
+      {
+        kind: 'Bucket', name: 'example-prod-logs', usedBy: 'addons.logging.store',
+        holds: ['at AWS S3, eu-central-1', 'no lifecycle rule shorter than the retention (30d): Loki deletes older logs itself', 'readable and writable with those credentials'],
+      },
       { kind: 'DNS name', name: 'www.example.com', holds: ['resolves to the load balancer in front of the entry nodes'], usedBy: 'the routes of tenant web' },
       { kind: 'GitOps engine', name: 'Flux', namespace: 'flux-system', holds: ['the HelmRelease, HelmRepository and OCIRepository CRDs'], usedBy: 'gitops' },
       {
@@ -24,6 +28,7 @@ describe('the prerequisites of prod', () => {
       },
       { kind: 'NFS export', name: 'nfs.prod.example.com:/exports/k8s-prod', holds: ['writable by root from every node'], usedBy: 'storage class nfs' },
       { kind: 'Secret', name: 'etcd-backup-s3', namespace: 'kube-system', holds: ['access-key-id', 'secret-access-key'], usedBy: 'backups.etcd' },
+      { kind: 'Secret', name: 'loki-s3', namespace: 'logging', holds: ['access-key-id', 'secret-access-key'], usedBy: 'addons.logging.store' },
       { kind: 'Secret', name: 'alertmanager-receivers', namespace: 'monitoring', holds: ['pagerduty-routing-key', 'slack-api-url'], usedBy: 'addons.monitoring.alertmanager.receivers' },
       { kind: 'Secret', name: 'grafana-admin', namespace: 'monitoring', holds: ['admin-password', 'admin-user'], usedBy: 'addons.monitoring.grafana' },
       { kind: 'Secret', name: 'www-example-com-tls', namespace: 'web', holds: ['tls.crt', 'tls.key'], usedBy: 'the routes of www.example.com' },
@@ -44,7 +49,7 @@ test('an external API endpoint, external extended resources and Argo CD are prer
     gitops: { engine: 'argocd' },
   });
   expect(cluster(spec).prerequisites.map(p => `${p.kind} ${p.name}`)).toEqual([
-    'API endpoint api.example.com:6443', 'Bucket etcd-backups/test', 'GitOps engine Argo CD', 'Secret etcd-backup-s3',
+    'API endpoint api.example.com:6443', 'Bucket etcd-backups/test', 'GitOps engine Argo CD', 'Secret etcd-backup-s3', 'StorageClass logs',
   ]);
 });
 

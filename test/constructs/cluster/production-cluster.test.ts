@@ -3,7 +3,7 @@ import { ClusterSpec, ProductionCluster, warningsOf } from '../../../constructs'
 import { clusterSpec, generalPool, gpuPool, tenantSpec } from '../../fixtures/cluster-spec';
 import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
 
-const ADDON_NAMESPACES = ['calico-system', 'monitoring', 'node-problem-detector', 'nvidia-device-plugin', 'tigera-operator'];
+const ADDON_NAMESPACES = ['calico-system', 'logging', 'monitoring', 'node-problem-detector', 'nvidia-device-plugin', 'tigera-operator'];
 
 function clusterProblems(overrides: Partial<ClusterSpec>): string[] {
   return problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec(overrides)));

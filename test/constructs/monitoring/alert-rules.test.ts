@@ -22,7 +22,7 @@ const behaviourFile = (groups: readonly RuleGroup[]) => ({
 describe('the generated alert rules', () => {
   test.each(REFERENCE_ENVIRONMENTS.map(spec => [spec.name, spec] as const))('%s: promtool check rules accepts every group', (_, spec) => {
     const groups = clusterOf(spec).alertGroups;
-    expect(groups.map(g => g.name)).toEqual(['prodk8s.node-problems', 'prodk8s.node-pressure', 'prodk8s.tenancy', 'prodk8s.certificates', 'prodk8s.etcd-backup']);
+    expect(groups.map(g => g.name)).toEqual(['prodk8s.node-problems', 'prodk8s.node-pressure', 'prodk8s.tenancy', 'prodk8s.certificates', 'prodk8s.etcd-backup', 'prodk8s.logging']);
     const output = promtool(['check', 'rules', 'rules.yaml'], { 'rules.yaml': ruleFile(groups) });
     expect(output).toMatch(/SUCCESS: \d+ rules found/);
   });

@@ -21,7 +21,7 @@ describe('journald\'s bounds, from the pool\'s disk and eviction thresholds', ()
     // An amount: half again, 5Gi → 7680 MiB.
     ['an amount', { kubelet: { evictionHard: { 'nodefs.available': '5Gi' } } }, 'SystemMaxUse=2048M\nSystemKeepFree=7680M'],
   ])('%s', (_, overrides, expected) => {
-    expect(journaldLimits(poolOf(overrides as Partial<NodePoolSpec>))).toBe(`[Journal]\n${expected}\nMaxRetentionSec=2week\n`);
+    expect(journaldLimits(poolOf(overrides as Partial<NodePoolSpec>))).toBe(`[Journal]\nStorage=persistent\n${expected}\nMaxRetentionSec=2week\n`);
   });
 
   test('nodefsWarningLine: five points over a percentage, half again over an amount', () => {

@@ -51,7 +51,7 @@ describe('the node bootstrap (cloud-init)', () => {
   });
 
   test('bounds journald, leaves time servers to the image, and runs the bootstrap script once', () => {
-    expect(fileAt(config, '/etc/systemd/journald.conf.d/90-prodk8s.conf')!.content).toBe('[Journal]\nSystemMaxUse=2048M\nSystemKeepFree=15%\nMaxRetentionSec=2week\n');
+    expect(fileAt(config, '/etc/systemd/journald.conf.d/90-prodk8s.conf')!.content).toBe('[Journal]\nStorage=persistent\nSystemMaxUse=2048M\nSystemKeepFree=15%\nMaxRetentionSec=2week\n');
     // cloud-init's ntp module would replace the image's time servers with public pools, unreachable offline.
     expect(config.ntp).toBeUndefined();
     expect(config.runcmd).toEqual([['/usr/local/sbin/prodk8s-bootstrap']]);

@@ -93,7 +93,7 @@ describe('references without a provider', () => {
         { name: 'Fast_SSD', provisioner: 'ceph' as 'external', reclaimPolicy: 'Recycle' as 'Delete' },
       ],
       defaultClass: 'standard',
-    } })).toEqual([
+    }, addons: {} })).toEqual([
       '[test/cluster] storage.classes[0].nfs.server = "nfs internal": must be the NFS server\'s DNS name or address',
       '[test/cluster] storage.classes[0].nfs.share = "exports": must be the exported path, absolute, such as /exports/k8s',
       '[test/cluster] storage.classes[1].name = "nfs": StorageClass names must be unique',
@@ -121,7 +121,7 @@ describe('storage input from plain JavaScript or JSON', () => {
   const problems = (overrides: Record<string, unknown>) => problemsOf(chart => new ProductionCluster(chart, 'cluster', clusterSpec(overrides as Partial<ClusterSpec>)));
 
   test('is refused field by field, never with a TypeError', () => {
-    expect(problems({ storage: { defaultClass: 'nfs' } })).toEqual([
+    expect(problems({ storage: { defaultClass: 'nfs' }, addons: {} })).toEqual([
       '[test/cluster] storage.classes = (missing): must be a list of StorageClasses, such as [{ name: \'nfs\', provisioner: \'nfs\', nfs: { … } }]',
     ]);
     const quota = (storageClasses: unknown) => ({ requests: { cpu: '2', memory: '4Gi' }, pods: 20, storage: '10Gi', storageClasses });
