@@ -40,9 +40,11 @@ export const dev: ClusterSpec = {
   entry: { namespace: 'nginx-entry', kind: 'deployment', replicas: 1 },
   // Volumes are directories on the node their pod runs on: lost with the node, which a throwaway cluster accepts.
   storage: { classes: [{ name: 'local-path', provisioner: 'local-path' }], defaultClass: 'local-path' },
-  // Daily: dev's state is cheap to rebuild, but not nothing.
   // The platform team's on-call engineers debug pods and nodes from their own namespace.
   operations: { onCallGroups: ['oidc:platform-on-call'] },
+  // A week of logs in one Loki pod, its chunks on a node-local volume.
+  addons: { logging: { retention: '7d', store: { storage: { size: '20Gi' } } } },
+  // Daily: dev's state is cheap to rebuild, but not nothing.
   backups: { etcd: { schedule: '0 3 * * *', keep: 2, maxAge: '26h',
     destination: { bucket: 'etcd-backups', endpoint: 'https://minio.dev.example.com', credentialsSecret: 'etcd-backup-s3' } } },
   // A throwaway cluster: Argo CD, as the team trying it out uses.

@@ -112,11 +112,20 @@ export const prod: ClusterSpec = {
     },
     // Keep new pods off a node while it reports a critical problem.
     nodeProblemTaints: {},
+    // A month of logs: Loki's write, read and backend pods three each, chunks in S3 in another account.
+    logging: {
+      retention: '30d',
+      store: {
+        storage: { size: '50Gi', storageClassName: 'fast-ssd' },
+        objectStorage: { bucket: 'example-prod-logs', region: 'eu-central-1', credentialsSecret: 'loki-s3' },
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } },
+      },
+    },
   },
   gitops: { engine: 'flux' },
-  // Every four hours to S3 in another account; the bucket's lifecycle rule keeps them 30 days.
   // The platform team's on-call engineers debug pods and nodes from their own namespace.
   operations: { onCallGroups: ['oidc:platform-on-call'] },
+  // Every four hours to S3 in another account; the bucket's lifecycle rule keeps them 30 days.
   backups: { etcd: { schedule: '15 */4 * * *', keep: 6, maxAge: '9h',
     destination: { bucket: 'example-prod-etcd-backups', region: 'eu-central-1', credentialsSecret: 'etcd-backup-s3' } } },
   tenants: [

@@ -59,6 +59,14 @@ export const staging: ClusterSpec = {
   entry: { namespace: 'nginx-entry' },
   addons: {
     monitoring: { prometheus: { retention: '7d', storage: { size: '50Gi' } } },
+    // Two weeks of logs in one Loki pod; its chunks in MinIO, as NFS suits Loki's index and chunks poorly.
+    logging: {
+      retention: '14d',
+      store: {
+        mode: 'single-binary', storage: { size: '10Gi' },
+        objectStorage: { bucket: 'staging-logs', endpoint: 'https://minio.staging.example.com', credentialsSecret: 'loki-s3' },
+      },
+    },
   },
   tenants: [
     {
