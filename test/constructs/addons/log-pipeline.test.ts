@@ -89,10 +89,10 @@ describe('the log store, rendered by the loki chart', () => {
   });
 
   test('Grafana gets the store as a data source, the read pods\' Service; without Grafana nothing is added', () => {
-    const prod = clusterOf(byName('prod')).addonSet.monitoring.release.values as any;
-    expect(prod.grafana.additionalDataSources).toEqual([
-      { name: 'Logs', type: 'loki', uid: 'prodk8s-logs', url: 'http://loki-read.logging.svc.cluster.local:3100', access: 'proxy' },
-    ]);
+    const stack = helmTemplate(clusterOf(byName('prod')).addonSet.monitoring.release, '1.36.4');
+    const provisioned = parse(stack.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'kube-prometheus-stack-grafana-datasource')!.data['datasource.yaml']);
+    expect(provisioned.datasources.find((source: any) => source.type === 'loki')).toEqual(
+      { name: 'Logs', type: 'loki', uid: 'prodk8s-logs', url: 'http://loki-read.logging.svc.cluster.local:3100', access: 'proxy' });
     const dev = clusterOf(byName('dev')).addonSet.monitoring.release.values as any;
     expect(dev.grafana).toEqual({ enabled: false });
   });
