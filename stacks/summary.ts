@@ -41,6 +41,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
   const gitops = spec.gitops?.engine === 'argocd' ? 'Argo CD' : 'Flux';
   const tenants = [...cluster.tenantSpecs].sort((a, b) => compareText(a.name, b.name));
   const sharedPools = layer.pools.filter(pool => pool.isShared);
+  const landings = new Landings(cluster);
   const pools = [layer.controlPlane.nodes, ...layer.pools];
   const lines = [
     `# ${spec.name}`,
@@ -96,7 +97,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
         + `${resources(poolTotals(sharedPools))} allocatable in all.`,
     '',
     '## Tenants',
-    ...tenants.length === 0 ? ['', 'None.'] : tenants.flatMap(tenant => tenantSection(cluster, tenant)),
+    ...tenants.length === 0 ? ['', 'None.'] : tenants.flatMap(tenant => tenantSection(tenant, landings)),
     '',
     '## Prerequisites',
     '',
@@ -190,6 +191,24 @@ function landingPools(cluster: ProductionCluster, tenant: Pick<TenantSpec, 'node
   return tenant.nodePool ? pools.filter(p => p.name === tenant.nodePool) : pools.filter(p => p.isShared);
 }
 
+/** The pools each tenant can land on and their totals, computed once per pool (most tenants share the same pools). */
+class Landings {
+  private readonly found = new Map<string, { pools: NodePool[]; totals: Record<string, Quantity> }>();
+
+  constructor(private readonly cluster: ProductionCluster) {}
+
+  public of(tenant: Pick<TenantSpec, 'nodePool'>): { pools: NodePool[]; totals: Record<string, Quantity> } {
+    const key = tenant.nodePool ?? '';
+    let landing = this.found.get(key);
+    if (landing === undefined) {
+      const pools = landingPools(this.cluster, tenant);
+      landing = { pools, totals: poolTotals(pools) };
+      this.found.set(key, landing);
+    }
+    return landing;
+  }
+}
+
 /** The allocatable a tenant's quota is measured against, by resource name (cpu, memory, pods, extended), or none for an unknown tenant. */
 export function landingAllocatable(cluster: ProductionCluster, tenantName: string): Record<string, Quantity> | undefined {
   const tenant = cluster.tenantSpecs.find(t => t.name === tenantName);
@@ -203,9 +222,8 @@ export function poolAllocatable(cluster: ProductionCluster, poolName: string): s
 }
 
 /** A tenant: where it runs, who administers it, every quota against what it can land on, budgets, limits, routes, egress. */
-function tenantSection(cluster: ProductionCluster, tenant: TenantSpec): string[] {
-  const pools = landingPools(cluster, tenant);
-  const totals = poolTotals(pools);
+function tenantSection(tenant: TenantSpec, landings: Landings): string[] {
+  const { pools, totals } = landings.of(tenant);
   const share = (name: string, hard: string) => {
     const whole = totals[name];
     return whole === undefined ? '' : percent(Quantity.parse(hard), whole);

@@ -80,6 +80,7 @@ export class ProductionCluster extends Construct {
   public readonly operations?: OperationsAccess;
 
   private readonly priorityClasses: PriorityClasses;
+  private alertCache?: { readonly tenants: number; readonly groups: readonly RuleGroup[] };
   private readonly poolsByName: ReadonlyMap<string, NodePool>;
 
   constructor(scope: Construct, id: string, spec: ClusterSpec) {
@@ -166,6 +167,13 @@ export class ProductionCluster extends Construct {
    * sets, each pool's pressure and eviction thresholds, and the tenants' quotas.
    */
   public get alertGroups(): readonly RuleGroup[] {
+    // Several renderers read them (the Prometheus stack's values, the rule file, the summary): computed once per
+    // set of tenants, the one part of the model added after construction.
+    if (this.alertCache?.tenants !== this.tenantSpecs.length) this.alertCache = { tenants: this.tenantSpecs.length, groups: this.deriveAlertGroups() };
+    return this.alertCache.groups;
+  }
+
+  private deriveAlertGroups(): readonly RuleGroup[] {
     return [
       nodeProblemAlerts(this.addonSet.nodeProblemDetector.conditions, COUNTED_PROBLEMS, this.addonSet.nodeProblemTaints?.conditions ?? []),
       nodePressureAlerts([this.controlPlane.nodes, ...this.nodePools]),

@@ -73,6 +73,7 @@ export class NodePool extends Construct {
   public readonly sku: NodeSku;
   /** The machines of the pool. */
   public readonly hosts: readonly HostSpec[];
+  private computedAllocatable?: { readonly value: Allocatable | undefined };
   /** The kubelet settings with every default filled in. */
   public readonly kubelet: ResolvedKubelet;
   /** The overcommit factor of requests, as decimal text. */
@@ -117,9 +118,13 @@ export class NodePool extends Construct {
 
   /** What one node gives to pods; undefined while the SKU or kubelet profile is invalid. */
   public get allocatable(): Allocatable | undefined {
-    const checks = new Checks();
-    this.checkResources(checks, '');
-    return checks.problems.length === 0 ? nodeAllocatable(this.sku, this.kubelet) : undefined;
+    // Once: the capacity checks and the summary ask for it per tenant, and the pool does not change.
+    if (this.computedAllocatable === undefined) {
+      const checks = new Checks();
+      this.checkResources(checks, '');
+      this.computedAllocatable = { value: checks.problems.length === 0 ? nodeAllocatable(this.sku, this.kubelet) : undefined };
+    }
+    return this.computedAllocatable.value;
   }
 
   /** The pool's KubeletConfiguration document. */

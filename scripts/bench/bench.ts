@@ -6,13 +6,22 @@
 // cdk8s's writer), and the serialization alone. The three kinds take turns, so
 // that a machine slowing down for a while slows all of them; each figure is
 // the best of several runs, which filters out the noise of a shared machine.
+// Then a fleet of many environments in one synth, the latency of the commands
+// a person types, and every target with a pass or fail.
 import { execFileSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { SYNTH_NODE_OPTIONS } from '../../src/node-options';
+import { measureLatency } from './latency';
+import { FLEET_TENANTS } from './synthetic-estate';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,500,1000,5000').split(',').map(Number);
+/** The fleet and the latency, unless turned off (`BENCH_FLEET=0`, `BENCH_LATENCY=0`) for a quicker run. */
+const FLEET = process.env.BENCH_FLEET !== '0';
+const LATENCY = process.env.BENCH_LATENCY !== '0';
+/** The environments of the fleet, of `FLEET_TENANTS` tenants each: as many objects as 5,000 tenants in one. */
+const FLEET_ENVIRONMENTS = 100;
 const KINDS = ['prodk8s', 'cdk8s', 'yaml'] as const;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /**
@@ -41,6 +50,16 @@ function measure(tenants: number, folder: string): Record<string, Run> {
   return best;
 }
 
+/** The fleet's best of `RUNS` runs: `FLEET_ENVIRONMENTS` environments of 50 tenants in one synth. */
+function measureFleet(folder: string): Run {
+  let best: Run | undefined;
+  for (let run = 0; run < RUNS; run++) {
+    const result = once('fleet', FLEET_ENVIRONMENTS, folder);
+    if (!best || result.ms < best.ms) best = result;
+  }
+  return best!;
+}
+
 const rows = new Map<number, Record<string, Run>>();
 for (const tenants of SIZES) {
   const folder = mkdtempSync(join(tmpdir(), 'prodk8s-bench-'));
@@ -51,6 +70,15 @@ for (const tenants of SIZES) {
   }
   process.stderr.write(`measured ${tenants} tenants\n`);
 }
+
+const fleetFolder = mkdtempSync(join(tmpdir(), 'prodk8s-bench-'));
+let fleet: Run | undefined;
+try {
+  if (FLEET) fleet = measureFleet(fleetFolder);
+} finally {
+  rmSync(fleetFolder, { recursive: true, force: true });
+}
+const latency = LATENCY ? measureLatency(runsFor(10)) : [];
 
 const f = (n: number, digits = 0) => n.toFixed(digits);
 console.log(`Best of ${runsFor(10)} runs up to 100 tenants, of ${runsFor(1000)} above; node ${process.version} ${SYNTH_NODE_OPTIONS.join(' ')}\n`);
@@ -68,3 +96,27 @@ if ([100, 500, 5000].every(tenants => rows.has(tenants))) {
   console.log(`\ngrowth: ms/object at 5000 / at 100 = ${f(perObject(5000) / perObject(100), 2)} (target ≤ 1.2); `
     + `time(5000) / time(500) = ${f(time(5000) / time(500), 2)} (linear: 10)`);
 }
+if (fleet) {
+  console.log(`\nfleet: ${FLEET_ENVIRONMENTS} environments of ${FLEET_TENANTS} tenants, ${fleet.objects} objects: ${f(fleet.ms)} ms, `
+    + `${f(fleet.wallMs)} ms process wall, ${f(fleet.peakMiB)} MiB peak, ${f(fleet.ms / fleet.objects, 3)} ms/object`);
+}
+if (latency.length > 0) {
+  console.log(`\nlatency, median of ${runsFor(10)} runs (wall ms of the whole command):`);
+  for (const { name, ms } of latency) console.log(`- ${name}: ${f(ms)}`);
+}
+
+// Every target of the bench, with what this run measured.
+const targets: { target: string; measured: string; pass: boolean }[] = [
+  ...latency.map(({ name, ms, targetMs }) => ({ target: `${name} ≤ ${targetMs} ms`, measured: `${f(ms)} ms`, pass: ms <= targetMs })),
+  ...rows.has(10) ? [{ target: 'prodk8s/plain at 10 tenants ≤ 1.2', measured: f(rows.get(10)!.prodk8s.ms / rows.get(10)!.cdk8s.ms, 2), pass: rows.get(10)!.prodk8s.ms / rows.get(10)!.cdk8s.ms <= 1.2 }] : [],
+  ...[...rows].filter(([tenants]) => tenants >= 1000).map(([tenants, { prodk8s, yaml }]) => ({
+    target: `prodk8s/yaml at ${tenants} tenants ≤ 1.5`, measured: f(prodk8s.ms / yaml.ms, 2), pass: prodk8s.ms / yaml.ms <= 1.5,
+  })),
+  ...rows.has(5000) ? [{ target: 'peak memory at 5000 tenants < 512 MiB', measured: `${f(rows.get(5000)!.prodk8s.peakMiB)} MiB`, pass: rows.get(5000)!.prodk8s.peakMiB < 512 }] : [],
+  ...fleet && rows.has(5000) ? [{
+    target: `fleet ms/object ≤ 1.2 × that of 5000 tenants in one environment`,
+    measured: f((fleet.ms / fleet.objects) / perObject(5000), 2), pass: (fleet.ms / fleet.objects) / perObject(5000) <= 1.2,
+  }] : [],
+];
+console.log('\n| target | measured | |\n|---|---|---|');
+for (const { target, measured, pass } of targets) console.log(`| ${target} | ${measured} | ${pass ? 'pass' : 'FAIL'} |`);

@@ -3,6 +3,7 @@
 // the process started (start-up, module loading and the work), peak RSS in MiB.
 //   prodk8s  the whole synth of a synthetic estate into <folder>/dist; also
 //            saves what it wrote, as plain data, to <folder>/output.json
+//   fleet    the whole synth of <tenants> environments of 50 tenants each, in one synth
 //   cdk8s    the same files by the bare frameworks (`renderWithFrameworks`)
 //   yaml     the serialization alone (`serializeAlone`)
 import { readFileSync, writeFileSync } from 'fs';
@@ -10,7 +11,7 @@ import { join } from 'path';
 import { synthesize } from '../../synth/synthesize';
 import { loadTerraformRenderer } from '../../synth/terraform-renderer';
 import { manifestObjects, renderWithFrameworks, serializeAlone, SynthOutput, synthOutput } from './floors';
-import { syntheticEstate } from './synthetic-estate';
+import { FLEET_TENANTS, syntheticEstate, syntheticFleet } from './synthetic-estate';
 
 const [kind, size, folder] = process.argv.slice(2);
 const tenants = Number(size);
@@ -18,7 +19,15 @@ let objects = 0;
 let ms = 0;
 let wallMs = 0;
 
-if (kind === 'prodk8s') {
+if (kind === 'fleet') {
+  const specs = syntheticFleet(tenants, FLEET_TENANTS);
+  loadTerraformRenderer();
+  const start = performance.now();
+  const { files } = synthesize(specs, join(folder, 'dist'));
+  ms = performance.now() - start;
+  wallMs = performance.now();
+  objects = manifestObjects(synthOutput(files)).length;
+} else if (kind === 'prodk8s') {
   const spec = syntheticEstate(tenants);
   // Module loading is start-up, outside the work as for the floors, which import cdktf at the top:
   // the synth loads cdktf and the Helm provider only when it renders the Terraform stack.

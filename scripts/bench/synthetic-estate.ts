@@ -1,13 +1,13 @@
 import { ClusterSpec, TenantSpec } from '../../constructs';
 
 /**
- * A production-like environment with `tenants` tenants, each with its quotas,
+ * A production-like environment named `name` with `tenants` tenants, each with its quotas,
  * limit range, network policies, role binding and one route, on enough
  * general nodes for their quotas to fit.
  */
-export function syntheticEstate(tenants: number): ClusterSpec {
+export function syntheticEstate(tenants: number, name = `bench-${tenants}`): ClusterSpec {
   return {
-    name: `bench-${tenants}`,
+    name,
     kubernetesVersion: '1.36.4',
     networking: { podCidr: '10.128.0.0/10', serviceCidr: '10.96.0.0/12' },
     controlPlane: { count: 3, firstAddress: '10.0.0.11', endpoint: { address: '10.0.0.5', network: '10.0.0.0/24' }, sku: { cpu: '8', memory: '32Gi', ephemeralStorage: '200Gi' } },
@@ -33,4 +33,12 @@ function tenant(name: string): TenantSpec {
     egress: [{ cidr: '192.0.2.0/24', ports: [{ port: 443 }] }],
     routes: [{ host: `${name}.apps.example.com`, service: 'web', port: 8080 }],
   };
+}
+
+/** The tenants of each environment of a synthetic fleet. */
+export const FLEET_TENANTS = 50;
+
+/** A fleet: `environments` environments of `tenants` tenants each, as a platform team running many clusters has. */
+export function syntheticFleet(environments: number, tenants: number): ClusterSpec[] {
+  return Array.from({ length: environments }, (_, i) => syntheticEstate(tenants, `fleet-${i}`));
 }
