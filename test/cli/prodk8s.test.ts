@@ -6,6 +6,7 @@ import { join, resolve } from 'path';
 import { ExitCode, run, USAGE } from '../../cli/prodk8s';
 import { renderEnvironments } from '../../synth/synthesize';
 import { OUTPUT_MARKER } from '../../synth/output-folder';
+import { SYNTH_NODE_OPTIONS } from '../../src/node-options';
 import { clusterSpec, tenantSpec } from '../fixtures/cluster-spec';
 import { dump } from 'js-yaml';
 import * as manifest from '../../package.json';
@@ -338,9 +339,9 @@ describe('the prodk8s command', () => {
     });
   });
 
-  test('the repository\'s own synth is this command over src/environments', () => {
+  test('the repository\'s own synth is this command over src/environments, with the synth\'s node options', () => {
     expect(JSON.parse(readFileSync(join(root, 'prodk8s.json'), 'utf8'))).toEqual({ app: 'src/environments/index.ts', out: 'dist' });
-    expect(manifest.scripts.synth).toBe('npm run --silent build && node --max-semi-space-size=64 bin/prodk8s.js synth');
+    expect(manifest.scripts.synth).toBe(`node scripts/build-if-changed.js && node ${SYNTH_NODE_OPTIONS.join(' ')} bin/prodk8s.js synth`);
     expect(manifest.bin).toEqual({ prodk8s: 'bin/prodk8s.js' });
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, mkdirSync, statSync, writeFileS
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
-import { renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
+import { Collector, renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
 import { WORKER_THRESHOLD } from '../../synth/yaml-files';
 import { OUTPUT_MARKER } from '../../synth/output-folder';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
@@ -159,6 +159,31 @@ describe('a large estate', () => {
     expect(manifests).toHaveLength(206);
     for (const file of files) expect(readFileSync(join(outdir, file.path), 'utf8')).toBe(file.content);
     expect(files).toEqual(renderEnvironments([spec]).files);
+  });
+});
+
+describe('the collector of a large estate\'s released objects', () => {
+  test('collects once the model is validated, every 13,000 objects rendered, and before the files are gathered', () => {
+    const gc = jest.fn();
+    const collector = new Collector(40_000, gc);
+    collector.collect();
+    expect(gc).toHaveBeenCalledTimes(1);
+    collector.rendered(12_999);
+    expect(gc).toHaveBeenCalledTimes(1);
+    collector.rendered(1);
+    expect(gc).toHaveBeenCalledTimes(2);
+    collector.rendered(13_000);
+    collector.collect();
+    expect(gc).toHaveBeenCalledTimes(4);
+  });
+
+  test('leaves estates under 26,000 objects alone, and does nothing where the process exposes no collector', () => {
+    const gc = jest.fn();
+    const small = new Collector(25_999, gc);
+    small.collect();
+    small.rendered(20_000);
+    expect(gc).not.toHaveBeenCalled();
+    expect(() => new Collector(40_000, undefined).rendered(13_000)).not.toThrow();
   });
 });
 
