@@ -109,7 +109,8 @@ function carried(rendered: ReadonlySet<string>, onlyTheseEnvironments: boolean):
 /** A valid model: its app, each environment's objects laid out in manifest files, not yet rendered, and the warnings. */
 interface ValidatedModel {
   readonly app: App;
-  readonly environments: readonly { chart: EnvironmentChart; name: string; header: string; manifests: ManifestFile<ApiObject>[] }[];
+  /** Rendering with `release` takes each out once its manifests are rendered. */
+  readonly environments: { chart: EnvironmentChart; name: string; header: string; manifests: ManifestFile<ApiObject>[] }[];
   readonly warnings: string[];
 }
 
@@ -152,7 +153,7 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
  * and written (on a worker thread, for a large estate) while the next one is
  * rendered.
  */
-function render({ environments, warnings }: ValidatedModel, renderTerraform: TerraformRenderer, staging?: Staging, { release = false } = {}): Rendering {
+function render({ app, environments, warnings }: ValidatedModel, renderTerraform: TerraformRenderer, staging?: Staging, { release = false } = {}): Rendering {
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
   const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {
@@ -162,7 +163,9 @@ function render({ environments, warnings }: ValidatedModel, renderTerraform: Ter
     const files = [...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)), ...terraform];
     const collector = release ? new Collector(objects) : undefined;
     collector?.collect();
-    for (const { name, header, manifests: laidOut } of environments) {
+    // With `release`, each environment leaves the model once rendered: a fleet's environments need not all live to the end.
+    for (const environment of release ? drain(environments) : environments) {
+      const { name, header, manifests: laidOut } = environment;
       laidOut.forEach((file, index) => {
         manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) }, staging);
         if (collector) {
@@ -170,6 +173,7 @@ function render({ environments, warnings }: ValidatedModel, renderTerraform: Ter
           laidOut[index] = releaseObjects(file);
         }
       });
+      if (release) app.node.tryRemoveChild(environment.chart.node.id);
     }
     // Before the worker's texts come back.
     collector?.collect();
@@ -228,6 +232,11 @@ export class Collector {
       this.collect();
     }
   }
+}
+
+/** The items of `list`, each taken out of it as it is handed over. */
+function* drain<T>(list: T[]): Generator<T> {
+  while (list.length > 0) yield list.shift()!;
 }
 
 /**
