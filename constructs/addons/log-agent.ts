@@ -109,6 +109,8 @@ export class LogAgent extends Construct {
             ['HTTP_Server', 'On'], ['HTTP_Listen', '0.0.0.0'], ['HTTP_Port', METRICS_PORT], ['Health_Check', 'On'],
             // Records wait on the host's disk, not in memory, while the store cannot take them.
             ['storage.path', state('buffer/')], ['storage.sync', 'normal'], ['storage.backlog.mem_limit', '16M'], ['storage.metrics', 'On'],
+            // Chunks of up to 2 MB held in memory at once: 32 stay within the container's memory limit (128 would not).
+            ['storage.max_chunks_up', 32],
           ]),
           inputs: [
             configSection('INPUT', [

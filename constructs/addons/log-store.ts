@@ -42,6 +42,13 @@ export interface LogStoreProps {
   readonly replicas?: number;
   /** Of each store pod. @default requests of 250m cpu and 512Mi memory, a 2Gi memory limit */
   readonly resources?: ContainerResources;
+  /**
+   * The rate the whole cluster's logs may arrive at, in MiB per second; bursts may reach twice as much, and one
+   * stream (a namespace's logs on one pool) half of it. Loki's defaults (4 MiB/s, 3 MiB/s a stream) are for one
+   * application, not for every pod of a cluster in one store; records over it are discarded and alerted on.
+   * @default 16
+   */
+  readonly ingestionRateMiB?: number;
   /** The one registry every image of the release is pulled from, upstream paths kept. */
   readonly imageRegistry?: string;
   /** Raw values of the loki chart, merged last. */
@@ -88,6 +95,7 @@ export class LogStore extends Construct {
     const objects = props.objectStorage;
     const store = objects ? 's3' : 'filesystem';
     const hours = retentionHours(props.retention);
+    const rate = props.ingestionRateMiB ?? 16;
     // The credentials reach Loki as the AWS SDK's variables, which its S3 client reads when none are configured.
     const credentials = objects ? [
       { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: objects.credentialsSecret, key: LOG_STORE_CREDENTIAL_KEYS[0] } } },
@@ -123,7 +131,13 @@ export class LogStore extends Construct {
               ...objects.endpoint ? { endpoint: objects.endpoint, s3ForcePathStyle: true } : {},
             },
           } : { type: 'filesystem' },
-          limits_config: { retention_period: hours === undefined ? props.retention : `${hours}h` },
+          limits_config: {
+            retention_period: hours === undefined ? props.retention : `${hours}h`,
+            ingestion_rate_mb: rate,
+            ingestion_burst_size_mb: rate * 2,
+            per_stream_rate_limit: `${Math.max(1, Math.floor(rate / 2))}MB`,
+            per_stream_rate_limit_burst: `${rate}MB`,
+          },
           compactor: { retention_enabled: true, delete_request_store: store },
         },
         singleBinary: mode === 'single-binary' ? target(1, 'enabled') : { replicas: 0 },
@@ -150,6 +164,7 @@ export class LogStore extends Construct {
       checks.expect(hours !== undefined && hours >= 24, 'retention', props.retention,
         'must be a duration of whole hours, days or weeks (336h, 14d, 2w) of at least 24h, the shortest retention Loki\'s compactor applies');
       checks.expect(mode === 'single-binary' || mode === 'scalable', 'mode', mode, 'must be single-binary or scalable');
+      checks.expect(Number.isInteger(rate) && rate >= 1, 'ingestionRateMiB', props.ingestionRateMiB, 'must be a whole number of MiB per second, one or more');
       checks.expect(mode !== 'scalable' || objects !== undefined, 'mode', mode,
         'needs objectStorage: the write, read and backend pods share the chunks only through object storage');
       if (mode === 'scalable') {

@@ -68,6 +68,10 @@ describe('the log store, rendered by the loki chart', () => {
     // No key in the configuration: Loki's S3 client takes the SDK's environment variables.
     expect(JSON.stringify(config)).not.toMatch(/access_key_id|secret_access_key/);
     expect(config.limits_config.retention_period).toBe('720h');
+    // A whole cluster's logs in one store: more than Loki's defaults for one application.
+    expect(config.limits_config).toMatchObject({
+      ingestion_rate_mb: 16, ingestion_burst_size_mb: 32, per_stream_rate_limit: '8MB', per_stream_rate_limit_burst: '16MB',
+    });
     expect(config.compactor.delete_request_store).toBe('s3');
     // Each target keeps running through a drain: a disruption budget of one pod.
     expect(objects.filter(o => o.kind === 'PodDisruptionBudget').map(o => `${o.metadata.name}:${o.spec.maxUnavailable}`).sort())
@@ -143,6 +147,9 @@ describe('the log agent, rendered by the fluent-bit chart', () => {
     expect(config).toContain('    label_keys $environment,$node_pool,$source,$namespace,$tenant\n');
     expect(config).toContain('    Retry_Limit no_limits\n    storage.total_limit_size 512M\n');
     expect(config).toContain('    storage.path /var/lib/fluent-bit/buffer/\n');
+    // At most 32 chunks of 2 MB in memory, within the container's 256Mi limit.
+    expect(config).toContain('    storage.max_chunks_up 32\n');
+    expect(pod.containers[0].resources.limits.memory).toBe('256Mi');
     // Every input buffers on disk, so that an unreachable store costs no memory and no records until the limit.
     expect(config.match(/storage\.type filesystem/g)).toHaveLength(3);
     expect(findObject(objects as any, 'ConfigMap', 'fluent-bit-luascripts').data['prodk8s-labels.lua']).toContain('["prod-gpu-1"] = "gpu"');
@@ -215,6 +222,8 @@ describe('the logging spec', () => {
     [{ store: { storage: { size: '10Gi' }, objectStorage: { ...OBJECTS, bucket: 'Logs_2026' } } }, 'store',
       'objectStorage.bucket = "Logs_2026": must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots or dashes'],
     [{ agent: { bufferLimit: '2T' } }, 'agent', 'bufferLimit = "2T": must be a Fluent Bit size such as 512M (K, M or G)'],
+    [{ store: { storage: { size: '10Gi', storageClassName: 'local' }, ingestionRateMiB: 0.5 } }, 'store',
+      'ingestionRateMiB = 0.5: must be a whole number of MiB per second, one or more'],
     [{ store: { storage: { size: '10Gi' }, rawValues: { singleBinary: { replica: 2 } } } }, 'store/release', 'values.singleBinary.replica = 2: is not a value of chart loki 7.3.0'],
     [{ agent: { rawValues: { config: { output: 'x' } } } }, 'agent/release', 'values.config.output = "x": is not a value of chart fluent-bit 0.58.1'],
   ] as const)('refuses %j', (logging, where, message) => {
