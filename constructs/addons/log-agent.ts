@@ -106,7 +106,9 @@ export class LogAgent extends Construct {
           service: configSection('SERVICE', [
             ['Daemon', 'Off'], ['Flush', 1], ['Log_Level', 'info'],
             ['Parsers_File', '/fluent-bit/etc/parsers.conf'],
-            ['HTTP_Server', 'On'], ['HTTP_Listen', '0.0.0.0'], ['HTTP_Port', METRICS_PORT], ['Health_Check', 'On'],
+            // Health without the output's errors: a store refusing records is the alerts' to say, not a reason to mark
+            // every agent unready (the chart's readiness probe reads /api/v2/health).
+            ['HTTP_Server', 'On'], ['HTTP_Listen', '0.0.0.0'], ['HTTP_Port', METRICS_PORT], ['Health_Check', 'Off'],
             // Records wait on the host's disk, not in memory, while the store cannot take them.
             ['storage.path', state('buffer/')], ['storage.sync', 'normal'], ['storage.backlog.mem_limit', '16M'], ['storage.metrics', 'On'],
             // Chunks of up to 2 MB held in memory at once: 32 stay within the container's memory limit (128 would not).

@@ -8,10 +8,14 @@ export interface LogLabelSource {
   readonly tenants: readonly string[];
 }
 
-/** The Loki labels of every record, few and bounded, so that a tenant's or a pool's logs are one stream selector. */
-export const LOG_LABELS = ['environment', 'node_pool', 'source', 'namespace', 'tenant'] as const;
+/**
+ * The Loki labels of every record, bounded, so that a tenant's or a pool's logs are one stream selector. The
+ * node is one: each node's agent then writes streams of its own, which Loki takes in order after an outage
+ * (a stream shared by several nodes would refuse a node's backlog once others had written an hour past it).
+ */
+export const LOG_LABELS = ['environment', 'node_pool', 'node', 'source', 'namespace', 'tenant'] as const;
 /** Per-record metadata kept beside the line (Loki's structured metadata): unbounded, so no labels. */
-export const LOG_METADATA = ['node', 'pod', 'container'] as const;
+export const LOG_METADATA = ['pod', 'container'] as const;
 /** Where each kind of record comes from, the `source` label. */
 export const LOG_SOURCES = { container: 'container', kubelet: 'kubelet', containerd: 'containerd', audit: 'audit' } as const;
 
@@ -27,7 +31,7 @@ export const LOG_LABEL_FUNCTION = 'label';
 
 /** A Lua string literal: the names are DNS labels, but nothing reaches code unescaped. */
 function lua(text: string): string {
-  return `"${text.replace(/[\\"]/g, c => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, c => `\\${c.charCodeAt(0)}`)}"`;
+  return `"${text.replace(/[\\"]/g, c => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, c => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)}"`;
 }
 
 function table(entries: readonly (readonly [string, string])[]): string {

@@ -12,7 +12,7 @@ export interface LogPipelineProps {
   readonly namespace?: string;
   /** How long logs are kept, in hours, days or weeks (`336h`, `14d`, `2w`), at least 24h. */
   readonly retention: string;
-  readonly store: Omit<LogStoreProps, 'namespace' | 'retention' | 'imageRegistry' | 'dependsOn'>;
+  readonly store: Omit<LogStoreProps, 'namespace' | 'retention' | 'clusterDomain' | 'imageRegistry' | 'dependsOn'>;
   readonly agent?: Omit<LogAgentProps, 'namespace' | 'labels' | 'auditLogFile' | 'store' | 'imageRegistry' | 'dependsOn'>;
   /** What records are labelled with; read at synth, so that tenants added later are included. */
   readonly labels: () => LogLabelSource;
@@ -37,10 +37,11 @@ export interface LogDataSource extends ChartValues {
 
 /**
  * The log pipeline: Loki as the store, Fluent Bit on every node shipping to
- * it. The store keeps every tenant's logs with no authentication of its own,
- * so a NetworkPolicy lets only the agents (the logging namespace) and
- * Prometheus and Grafana (the monitoring namespace) reach it; tenants read
- * their logs through Grafana.
+ * it. The store keeps every tenant's logs, and the audit log, with no
+ * authentication of its own, so a NetworkPolicy lets only the agents (the
+ * logging namespace) and Prometheus and Grafana (the monitoring namespace)
+ * reach it: whoever queries it through Grafana reads everything, so Grafana
+ * is the platform's.
  */
 export class LogPipeline extends Construct {
   public readonly store: LogStore;
@@ -52,19 +53,19 @@ export class LogPipeline extends Construct {
     super(scope, id);
     const namespace = props.namespace ?? 'logging';
     this.store = new LogStore(this, 'store', {
-      ...props.store, namespace, retention: props.retention, imageRegistry: props.imageRegistry, dependsOn: props.dependsOn,
+      ...props.store, namespace, retention: props.retention, clusterDomain: props.clusterDomain, imageRegistry: props.imageRegistry, dependsOn: props.dependsOn,
     });
     this.agent = new LogAgent(this, 'agent', {
       ...props.agent,
       namespace,
       labels: props.labels,
       auditLogFile: props.auditLogFile,
-      store: this.store.pushEndpoint(props.clusterDomain),
+      store: this.store.pushEndpoint,
       imageRegistry: props.imageRegistry,
       // Records wait in the agents' buffers until the store takes them.
       dependsOn: [...props.dependsOn ?? [], this.store.release],
     });
-    this.dataSource = { name: 'Logs', type: 'loki', uid: 'prodk8s-logs', url: this.store.queryUrl(props.clusterDomain), access: 'proxy' };
+    this.dataSource = { name: 'Logs', type: 'loki', uid: 'prodk8s-logs', url: this.store.queryUrl, access: 'proxy' };
     new k8s.KubeNetworkPolicy(this, 'store-ingress', {
       metadata: { name: 'loki-ingress', namespace },
       spec: {

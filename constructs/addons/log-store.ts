@@ -30,6 +30,8 @@ export interface LogObjectStorage {
 
 export interface LogStoreProps {
   readonly namespace: string;
+  /** Where the cluster's DNS names end, such as `cluster.local`: the store's pods find each other by them. */
+  readonly clusterDomain: string;
   /** How long logs are kept, in hours, days or weeks (`336h`, `14d`, `2w`), at least 24h. */
   readonly retention: string;
   /** @default 'scalable' with objectStorage, 'single-binary' without */
@@ -85,11 +87,13 @@ export function retentionHours(retention: string): number | undefined {
 export class LogStore extends Construct {
   public readonly release: HelmAddon;
   public readonly mode: LogStoreMode;
+  private readonly clusterDomain: string;
 
   constructor(scope: Construct, id: string, props: LogStoreProps) {
     super(scope, id);
     const mode = props.mode ?? (props.objectStorage ? 'scalable' : 'single-binary');
     this.mode = mode;
+    this.clusterDomain = props.clusterDomain;
     const replicas = props.replicas ?? 3;
     const resources = props.resources ?? DEFAULT_RESOURCES;
     const objects = props.objectStorage;
@@ -116,6 +120,12 @@ export class LogStore extends Construct {
       systemCriticalNamespaces: [props.namespace],
       values: {
         deploymentMode: mode === 'scalable' ? 'SimpleScalable' : 'SingleBinary',
+        // Memberlist, the compactor and the query path address each other by the cluster's DNS names.
+        global: { clusterDomain: props.clusterDomain },
+        // Loki never calls the API server: no token. The rules sidecar would read every Secret and ConfigMap of the
+        // cluster (its ClusterRole) and take alert rules from any namespace; the model's rules are Prometheus's.
+        serviceAccount: { automountServiceAccountToken: false },
+        sidecar: { rules: { enabled: false } },
         loki: {
           // One store for the cluster: the tenant is a label of every record, not a Loki tenant.
           auth_enabled: false,
@@ -137,6 +147,10 @@ export class LogStore extends Construct {
             ingestion_burst_size_mb: rate * 2,
             per_stream_rate_limit: `${Math.max(1, Math.floor(rate / 2))}MB`,
             per_stream_rate_limit_burst: `${rate}MB`,
+            // The agent reads audit events and joined CRI lines of up to 1 MiB and more; Loki's 256 KiB would refuse
+            // the whole batch they come in. Longer lines are cut, not refused.
+            max_line_size: '1MB',
+            max_line_size_truncate: true,
           },
           compactor: { retention_enabled: true, delete_request_store: store },
         },
@@ -192,13 +206,13 @@ export class LogStore extends Construct {
   }
 
   /** Where the agents push: the single binary, or the write target. */
-  public pushEndpoint(clusterDomain: string): { readonly host: string; readonly port: number } {
-    return { host: `${this.serviceName('write')}.${this.release.namespace}.svc.${clusterDomain}`, port: PORT };
+  public get pushEndpoint(): { readonly host: string; readonly port: number } {
+    return { host: `${this.serviceName('write')}.${this.release.namespace}.svc.${this.clusterDomain}`, port: PORT };
   }
 
   /** Where Grafana queries: the single binary, or the read target. */
-  public queryUrl(clusterDomain: string): string {
-    return `http://${this.serviceName('read')}.${this.release.namespace}.svc.${clusterDomain}:${PORT}`;
+  public get queryUrl(): string {
+    return `http://${this.serviceName('read')}.${this.release.namespace}.svc.${this.clusterDomain}:${PORT}`;
   }
 
   private serviceName(target: 'write' | 'read'): string {

@@ -12,7 +12,8 @@ export interface WatchedLogPipeline {
 /**
  * The log pipeline's health: an agent missing on a node (its logs then stay
  * there, to be rotated away), records the agent retries or drops, and pushes
- * or records the store refuses. Fluent Bit counts per output, Loki per reason.
+ * or records the store refuses. Fluent Bit counts per output (a chunk it
+ * gives up on is counted in dropped records too), Loki per reason.
  */
 export function loggingAlerts(pipeline: WatchedLogPipeline): RuleGroup {
   const { namespace, agent, output } = pipeline;
@@ -56,11 +57,11 @@ export function loggingAlerts(pipeline: WatchedLogPipeline): RuleGroup {
       },
       {
         alert: 'LogRecordsDropped',
-        expr: `sum by (namespace, node) (increase(fluentbit_output_dropped_records_total{${agentMetrics}}[10m]))`
-          + ` + sum by (namespace, node) (increase(fluentbit_output_retries_failed_total{${agentMetrics}}[10m])) > 0`,
+        // Records the agent gave up on: its buffer full, or the store refusing them for good (a 4xx other than 429).
+        expr: `sum by (namespace, node) (increase(fluentbit_output_dropped_records_total{${agentMetrics}}[10m])) > 0`,
         for: '0m', severity: 'critical',
         summary: 'A log agent dropped records: logs are lost',
-        description: `The agent on node {{ $labels.node }} dropped {{ $value }} records or chunks in 10 minutes (buffer full or retries exhausted).`,
+        description: `The agent on node {{ $labels.node }} dropped {{ $value }} records in 10 minutes (buffer full, or refused by the store).`,
         runbook: agentSteps('kubectl -n <namespace> logs <agent pod>: why the store refused them',
           'the store: LogStoreIngestionErrors; its write pods\' volumes and object storage'),
       },
@@ -77,9 +78,11 @@ export function loggingAlerts(pipeline: WatchedLogPipeline): RuleGroup {
         alert: 'LogStoreDiscardingRecords',
         expr: `sum by (namespace, reason) (rate(loki_discarded_samples_total{namespace="${namespace}"}[5m])) > 0`,
         for: '15m', severity: 'warning',
-        summary: 'The log store discards records',
-        description: 'Loki in {{ $labels.namespace }} discards records for reason {{ $labels.reason }}: those logs are lost.',
-        runbook: storeSteps('the reason: rate_limited and stream_limit need higher limits_config, too old or line_too_long need the source fixed'),
+        summary: 'The log store refuses records',
+        description: 'Loki in {{ $labels.namespace }} refuses records for reason {{ $labels.reason }}: rate-limited ones wait in the '
+          + 'agents\' buffers and are sent again (LogRecordsRetrying), the others are lost.',
+        runbook: storeSteps('the reason: rate_limited and per_stream_rate_limit need a higher store.ingestionRateMiB, '
+          + 'too_far_behind or greater_than_max_sample_age an agent that was cut off for long'),
       },
     ],
   };

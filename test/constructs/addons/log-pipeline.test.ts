@@ -73,9 +73,27 @@ describe('the log store, rendered by the loki chart', () => {
       ingestion_rate_mb: 16, ingestion_burst_size_mb: 32, per_stream_rate_limit: '8MB', per_stream_rate_limit_burst: '16MB',
     });
     expect(config.compactor.delete_request_store).toBe('s3');
+    // Lines of up to 1 MiB kept, longer ones cut: a refused line would cost the agent its whole batch.
+    expect(config.limits_config).toMatchObject({ max_line_size: '1MB', max_line_size_truncate: true });
+    // Loki calls no API: no token, and no rules sidecar with a ClusterRole over every Secret of the cluster.
+    expect(findObject(objects as any, 'ServiceAccount', 'loki').automountServiceAccountToken).toBe(false);
+    expect(objects.filter(o => ['ClusterRole', 'Role'].includes(o.kind)).flatMap(o => o.rules ?? [])).toEqual([]);
+    for (const set of objects.filter(o => ['StatefulSet', 'Deployment'].includes(o.kind))) {
+      expect(set.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['loki']);
+    }
     // Each target keeps running through a drain: a disruption budget of one pod.
     expect(objects.filter(o => o.kind === 'PodDisruptionBudget').map(o => `${o.metadata.name}:${o.spec.maxUnavailable}`).sort())
       .toEqual(['loki-backend:1', 'loki-read:1', 'loki-write:1']);
+  });
+
+  test('the store\'s pods find each other under the cluster\'s DNS domain, as the agents and Grafana find them', () => {
+    const spec = { ...byName('prod'), networking: { ...byName('prod').networking, dnsDomain: 'corp.internal' } };
+    const cluster = clusterOf(spec);
+    const config = lokiConfig(helmTemplate(cluster.addonSet.logging!.store.release, '1.36.4'));
+    expect(config.memberlist.join_members).toEqual(['loki-memberlist.logging.svc.corp.internal']);
+    expect(config.common.compactor_grpc_address).toBe('loki-backend.logging.svc.corp.internal:9095');
+    expect(cluster.addonSet.logging!.store.pushEndpoint.host).toBe('loki-write.logging.svc.corp.internal');
+    expect(cluster.addonSet.logging!.dataSource.url).toBe('http://loki-read.logging.svc.corp.internal:3100');
   });
 
   test('only the logging and monitoring namespaces reach the store, which authenticates no one', () => {
@@ -144,9 +162,12 @@ describe('the log agent, rendered by the fluent-bit chart', () => {
     expect(config).toContain('    Name systemd\n    Tag host.*\n    Path /var/log/journal\n    Systemd_Filter _SYSTEMD_UNIT=kubelet.service\n    Systemd_Filter _SYSTEMD_UNIT=containerd.service\n');
     expect(config).toContain('    Name tail\n    Tag audit.*\n    Path /var/log/kubernetes/audit/kube-apiserver-audit.log\n    Parser json\n');
     expect(config).toContain('    Name loki\n    Alias loki\n    Match *\n    Host loki-write.logging.svc.cluster.local\n    Port 3100\n');
-    expect(config).toContain('    label_keys $environment,$node_pool,$source,$namespace,$tenant\n');
+    expect(config).toContain('    label_keys $environment,$node_pool,$node,$source,$namespace,$tenant\n');
     expect(config).toContain('    Retry_Limit no_limits\n    storage.total_limit_size 512M\n');
     expect(config).toContain('    storage.path /var/lib/fluent-bit/buffer/\n');
+    // The store's refusals are the alerts' to report; they do not make the agents unready.
+    expect(config).toContain('    Health_Check Off\n');
+    expect(daemonSet.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/api/v2/health');
     // At most 32 chunks of 2 MB in memory, within the container's 256Mi limit.
     expect(config).toContain('    storage.max_chunks_up 32\n');
     expect(pod.containers[0].resources.limits.memory).toBe('256Mi');

@@ -41,9 +41,7 @@ describe('the log pipeline\'s alerts', () => {
       input_series: [
         { series: 'fluentbit_output_retried_records_total{namespace="logging",job="fluent-bit",name="loki",node="n1"}', values: '0+10x30' },
         { series: 'fluentbit_output_dropped_records_total{namespace="logging",job="fluent-bit",name="loki",node="n1"}', values: '0x10 5x20' },
-        { series: 'fluentbit_output_retries_failed_total{namespace="logging",job="fluent-bit",name="loki",node="n1"}', values: '0x30' },
         { series: 'fluentbit_output_dropped_records_total{namespace="logging",job="fluent-bit",name="other",node="n2"}', values: '0x10 5x20' },
-        { series: 'fluentbit_output_retries_failed_total{namespace="logging",job="fluent-bit",name="other",node="n2"}', values: '0x30' },
       ],
       alert_rule_test: [
         { eval_time: '10m', alertname: 'LogRecordsRetrying', exp_alerts: [] },
