@@ -7,7 +7,7 @@ import { PRIVILEGED_NAMESPACE } from './cni';
 import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
 import { RuleGroup, ruleFileGroup } from '../monitoring/alert-rules';
-import { ContainerResources } from './metrics-server';
+import { ContainerResources, resourcesValue } from '../core/resources';
 
 /** A persistent volume of a StatefulSet's pods. */
 export interface VolumeSpec {
@@ -286,10 +286,6 @@ function volumeClaim(volume: VolumeSpec): Record<string, unknown> {
       },
     },
   };
-}
-
-function resourcesValue(resources: ContainerResources): Record<string, unknown> {
-  return { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} };
 }
 
 /** Alertmanager's configuration; secrets are referenced as files of the mounted Secret. */

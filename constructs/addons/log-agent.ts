@@ -8,7 +8,7 @@ import { HelmAddon } from './helm-addon';
 import {
   CONTAINER_LOG_PATH, LOG_LABEL_FUNCTION, LOG_LABELS, LOG_METADATA, LOG_TAGS, LogLabelSource, logLabelScript,
 } from './log-labels';
-import { ContainerResources } from './metrics-server';
+import { ContainerResources, resourcesValue } from '../core/resources';
 import { PRIVILEGED_NAMESPACE } from './cni';
 
 export interface LogAgentProps {
@@ -84,7 +84,7 @@ export class LogAgent extends Construct {
         // Every node, whatever its taints: a node whose logs are not shipped loses them with the node.
         tolerations: [{ operator: 'Exists' }],
         priorityClassName: 'system-node-critical',
-        resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} },
+        resources: resourcesValue(resources),
         // It reads files only: no Kubernetes API rights, no token.
         rbac: { create: false },
         serviceAccount: { create: true, automountServiceAccountToken: false },
@@ -161,10 +161,7 @@ export class LogAgent extends Construct {
     });
     validateWith(this, checks => {
       checks.expect(/^[1-9]\d*[KMG]$/.test(String(bufferLimit)), 'bufferLimit', props.bufferLimit, 'must be a Fluent Bit size such as 512M (K, M or G)');
-      checks.quantity('resources.requests.cpu', resources.requests.cpu);
-      checks.quantity('resources.requests.memory', resources.requests.memory);
-      checks.quantity('resources.limits.cpu', resources.limits?.cpu);
-      checks.quantity('resources.limits.memory', resources.limits?.memory);
+      checks.containerResources('resources', resources);
     });
   }
 }

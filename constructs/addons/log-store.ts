@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { validateWith } from '../core/checks';
+import { isS3BucketName } from '../core/names';
 import { Versions } from '../versions';
 import { ChartImages } from './chart-images';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/loki.keys.json';
 import { HelmAddon } from './helm-addon';
 import { VolumeSpec } from './kube-prometheus-stack';
-import { ContainerResources } from './metrics-server';
+import { ContainerResources, resourcesValue } from '../core/resources';
 
 /** How Loki runs: one pod holding every component, or write, read and backend pods sharing object storage. */
 export type LogStoreMode = 'single-binary' | 'scalable';
@@ -109,7 +110,7 @@ export class LogStore extends Construct {
     const target = (count: number, persistence?: 'enabled' | 'volumeClaimsEnabled') => ({
       replicas: count,
       priorityClassName: 'system-cluster-critical',
-      resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} },
+      resources: resourcesValue(resources),
       extraEnv: credentials,
       ...persistence ? { persistence: volume(props.storage, persistence) } : {},
     });
@@ -188,12 +189,9 @@ export class LogStore extends Construct {
       checks.quantity('storage.size', props.storage.size);
       checks.expect(props.storage.size !== undefined, 'storage.size', props.storage.size, 'must be the size of each store pod\'s volume, such as 50Gi');
       if (props.storage.storageClassName !== undefined) checks.dns1123Subdomain('storage.storageClassName', props.storage.storageClassName);
-      checks.quantity('resources.requests.cpu', resources.requests.cpu);
-      checks.quantity('resources.requests.memory', resources.requests.memory);
-      checks.quantity('resources.limits.cpu', resources.limits?.cpu);
-      checks.quantity('resources.limits.memory', resources.limits?.memory);
+      checks.containerResources('resources', resources);
       if (objects) {
-        checks.expect(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(String(objects.bucket)), 'objectStorage.bucket', objects.bucket,
+        checks.expect(isS3BucketName(objects.bucket), 'objectStorage.bucket', objects.bucket,
           'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots or dashes');
         if (objects.endpoint !== undefined) {
           checks.expect(/^https:\/\/[^\s/@?#]+\/?$/.test(String(objects.endpoint)), 'objectStorage.endpoint', objects.endpoint,

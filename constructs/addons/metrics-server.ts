@@ -1,19 +1,12 @@
 import { Construct } from 'constructs';
 import { validateWith } from '../core/checks';
-import { ComputeLimits, ComputeResources } from '../core/resources';
+import { ContainerResources, resourcesValue } from '../core/resources';
 import { chartPodLabels, spreadOverNodes } from '../core/spread';
 import { Versions } from '../versions';
 import { ChartValueKeys, ChartValues } from './chart-values';
 import keys from './chart-values/metrics-server.keys.json';
 import { ChartImages } from './chart-images';
 import { HelmAddon } from './helm-addon';
-
-/** A container's requests and, optionally, limits. */
-export interface ContainerResources {
-  readonly requests: ComputeResources;
-  /** @default no limits */
-  readonly limits?: ComputeLimits;
-}
 
 export interface MetricsServerProps {
   /**
@@ -87,7 +80,7 @@ export class MetricsServer extends Construct {
         podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
         // The disruption budget protects against losing a node only if the replicas are on different ones.
         ...replicas > 1 ? { topologySpreadConstraints: spreadOverNodes(chartPodLabels('metrics-server', RELEASE_NAME)) } : {},
-        resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} },
+        resources: resourcesValue(resources),
         priorityClassName: 'system-cluster-critical',
       },
       imageRegistry: props.imageRegistry,
@@ -104,10 +97,7 @@ export class MetricsServer extends Construct {
         checks.expect(seconds >= 10, 'metricResolution', props.metricResolution,
           'must be a duration of at least 10s, such as 15s: metrics-server refuses to start below it');
       }
-      checks.quantity('resources.requests.cpu', resources.requests.cpu);
-      checks.quantity('resources.requests.memory', resources.requests.memory);
-      checks.quantity('resources.limits.cpu', resources.limits?.cpu);
-      checks.quantity('resources.limits.memory', resources.limits?.memory);
+      checks.containerResources('resources', resources);
       if (props.kubeletInsecureTls) {
         checks.expect(!props.kubeletServingCertificates, 'kubeletInsecureTls', true,
           'the kubelets have serving certificates signed by the cluster CA (serverTLSBootstrap): verify them instead');

@@ -2,7 +2,7 @@ import type { CertificateLifecycleSpec } from '../nodes/certificate-lifecycle';
 import type { EtcdBackupSpec } from './etcd-backup';
 import type { OperationsSpec } from './operations-access';
 import type { ChartValues } from '../addons/chart-values';
-import type { ContainerResources } from '../addons/metrics-server';
+import type { ContainerResources } from '../core/resources';
 import type { KubePrometheusStackProps } from '../addons/kube-prometheus-stack';
 import type { LogPipelineProps } from '../addons/log-pipeline';
 import type { CustomPluginMonitor } from '../addons/node-problem-detector';

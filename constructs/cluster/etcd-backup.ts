@@ -4,7 +4,7 @@ import * as semver from 'semver';
 import { Checks } from '../core/checks';
 import { ImageRegistry } from '../core/image-registry';
 import { Labels } from '../core/labels';
-import { isDns1123Subdomain } from '../core/names';
+import { isDns1123Subdomain, isS3BucketName } from '../core/names';
 import { HostSpec } from '../nodes/host-set';
 import { Versions } from '../versions';
 
@@ -119,7 +119,7 @@ export function checkEtcdBackup(checks: Checks, spec: EtcdBackupSpec): void {
   checks.expect(spec.maxAge === undefined || /^[1-9]\d*(m|h)$/.test(spec.maxAge), 'backups.etcd.maxAge', spec.maxAge, 'must be minutes or hours, such as 13h');
   const destination = spec.destination;
   if (destination === undefined) return;
-  checks.expect(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(String(destination.bucket)), 'backups.etcd.destination.bucket', destination.bucket,
+  checks.expect(isS3BucketName(destination.bucket), 'backups.etcd.destination.bucket', destination.bucket,
     'must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens');
   checks.expect(destination.endpoint === undefined || /^https:\/\/[^\s/"'\\]+(\/[^\s"'\\]*)?$/.test(destination.endpoint),
     'backups.etcd.destination.endpoint', destination.endpoint, 'must be an https:// URL: snapshots hold every Secret of the cluster');

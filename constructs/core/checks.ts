@@ -27,6 +27,14 @@ export class Checks {
   }
 
   /** The parsed quantity, or undefined after recording why it is not one. Absent values are not checked. */
+  /** Every quantity of a container's requests and limits, under `field` (`resources`). */
+  public containerResources(field: string, resources: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } } | undefined): void {
+    this.quantity(`${field}.requests.cpu`, resources?.requests?.cpu);
+    this.quantity(`${field}.requests.memory`, resources?.requests?.memory);
+    this.quantity(`${field}.limits.cpu`, resources?.limits?.cpu);
+    this.quantity(`${field}.limits.memory`, resources?.limits?.memory);
+  }
+
   public quantity(field: string, value: string | undefined): Quantity | undefined {
     if (value === undefined) return undefined;
     if (!Quantity.isValid(value)) {

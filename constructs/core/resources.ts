@@ -22,6 +22,18 @@ export interface ComputeLimits {
   readonly memory?: string;
 }
 
+/** A container's requests and, optionally, limits. */
+export interface ContainerResources {
+  readonly requests: ComputeResources;
+  /** @default no limits */
+  readonly limits?: ComputeLimits;
+}
+
+/** A container's resources as charts and pod specs take them: copies, limits only when set. */
+export function resourcesValue(resources: ContainerResources): { requests: ComputeResources; limits?: ComputeLimits } {
+  return { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} };
+}
+
 /** The set entries of `values` as cdk8s quantities. */
 export function kubeQuantities(values: Record<string, string | undefined>): Record<string, k8s.Quantity> {
   const result: Record<string, k8s.Quantity> = {};

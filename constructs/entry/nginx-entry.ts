@@ -6,8 +6,8 @@ import nginxIngressKeys from '../addons/chart-values/nginx-ingress.keys.json';
 import { BASELINE_NAMESPACE, PRIVILEGED_NAMESPACE } from '../addons/cni';
 import { ChartImages } from '../addons/chart-images';
 import { HelmAddon } from '../addons/helm-addon';
-import type { ContainerResources } from '../addons/metrics-server';
 import { Checks, validateWith } from '../core/checks';
+import { ContainerResources, resourcesValue } from '../core/resources';
 import { chartPodLabels, spreadOverNodes } from '../core/spread';
 import { TAINT_EFFECTS, TaintSpec, tolerationOf } from '../core/taint';
 import { addWarning } from '../core/warnings';
@@ -170,7 +170,7 @@ function tolerations(taints: readonly TaintSpec[]): k8s.Toleration[] {
 
 function resourceValues(resources: ContainerResources | undefined): ChartValues {
   if (!resources) return {};
-  return { resources: { requests: { ...resources.requests }, ...resources.limits ? { limits: { ...resources.limits } } : {} } };
+  return { resources: resourcesValue(resources) };
 }
 
 /** A Deployment of several pods, which must be spread over the entry nodes and drained one at a time (a DaemonSet is one per node). */
@@ -277,8 +277,5 @@ function checkEntry(checks: Checks, props: NginxEntryProps): void {
       'must differ from exposure.nodePorts.http: a NodePort serves one Service port');
   }
 
-  checks.quantity('resources.requests.cpu', props.resources?.requests.cpu);
-  checks.quantity('resources.requests.memory', props.resources?.requests.memory);
-  checks.quantity('resources.limits.cpu', props.resources?.limits?.cpu);
-  checks.quantity('resources.limits.memory', props.resources?.limits?.memory);
+  checks.containerResources('resources', props.resources);
 }
