@@ -9,6 +9,7 @@ import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
 import { ETCD_RESTORE_FILE, etcdRestoreRunbook } from '../stacks/etcd-restore';
 import { ALERT_RULES_FILE, environmentSummary } from '../stacks/summary';
+import { objectJson } from './object-json';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
 import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, Staging, writeFiles } from './output-folder';
 import { isTerraformWorkingFile, loadTerraformRenderer, TerraformRenderer } from './terraform-renderer';
@@ -250,13 +251,14 @@ function releaseObjects(file: ManifestFile<ApiObject>): ManifestFile<ApiObject> 
 }
 
 /**
- * An object as JSON. Unlike `Chart.toJson()`, this does not validate the
- * whole app again for every chart: validation ran once, above. The object was
+ * An object as JSON (`objectJson`: what its `toJson()` returns). Unlike
+ * `Chart.toJson()`, this does not validate the whole app again for every
+ * chart: validation ran once, above. The object was
  * placed in its file by the kind and namespace it was created with; a JSON
  * patch that changed them would put it in the wrong file.
  */
 export function renderObject(object: ApiObject): KubeObject {
-  const json = object.toJson() as KubeObject;
+  const json = objectJson(object) as KubeObject;
   const changed = json.kind !== object.kind ? ['kind', json.kind, object.kind]
     : json.metadata.namespace !== object.metadata.namespace ? ['metadata.namespace', json.metadata.namespace, object.metadata.namespace]
       : undefined;
