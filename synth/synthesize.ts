@@ -3,7 +3,7 @@ import { join } from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { ClusterSpec, ProductionCluster, ruleFileGroup } from '../constructs';
 import { specShapeProblems } from '../constructs/cluster/spec-schema';
-import { collectProblems, markValid, SynthError } from '../constructs/core/problems';
+import { collectProblems, markValid, renderValidated, SynthError } from '../constructs/core/problems';
 import { collectWarnings } from '../constructs/core/warnings';
 import { EnvironmentChart } from '../stacks/environment-chart';
 import { nodeFiles } from '../stacks/node-files';
@@ -129,8 +129,9 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
   const app = new App();
   const charts = specs.map(spec => new EnvironmentChart(app, spec));
   // Collected before validating, so that the validation does not print them as process warnings too.
-  const warnings = collectWarnings(app);
-  const problems = collectProblems(app);
+  const constructs = app.node.findAll();
+  const warnings = collectWarnings(app, constructs);
+  const problems = collectProblems(app, constructs);
   if (problems.length > 0) throw new SynthError(problems, warnings);
 
   const environments = charts.map(chart => {
@@ -158,10 +159,14 @@ function render({ app, environments, warnings }: ValidatedModel, renderTerraform
   const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
   const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
   try {
-    // Terraform first: its scratch folder is removed in the background while the manifests render.
-    const terraform = renderTerraform(environments.map(({ chart }) => chart.cluster));
-    // Then what reads the whole model, before its objects are released.
-    const files = [...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)), ...terraform];
+    // The model was validated above: its renderers need not count each cluster's constructs again.
+    const clusters = environments.map(({ chart }) => chart.cluster);
+    const files = renderValidated(clusters, () => {
+      // Terraform first: its scratch folder is removed in the background while the manifests render.
+      const terraform = renderTerraform(clusters);
+      // Then what reads the whole model, before its objects are released.
+      return [...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)), ...terraform];
+    });
     const collector = release ? new Collector(objects) : undefined;
     collector?.collect();
     // With `release`, each environment leaves the model once rendered: a fleet's environments need not all live to the end.

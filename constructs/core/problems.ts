@@ -15,9 +15,9 @@ export class SynthError extends Error {
  * Runs every validation in the tree and returns all failures at once, each
  * prefixed with the path of its construct: `[dev/cluster/tenants/web] quota.pods = -1: …`.
  */
-export function collectProblems(root: IConstruct): string[] {
+export function collectProblems(root: IConstruct, constructs = root.node.findAll()): string[] {
   const problems: string[] = [];
-  for (const construct of root.node.findAll()) {
+  for (const construct of constructs) {
     for (const message of construct.node.validate()) {
       problems.push(`[${construct.node.path}] ${message}`);
     }
@@ -35,11 +35,29 @@ const validated = new WeakMap<IConstruct, number>();
  * to it (a tenant added after a synth, say).
  */
 export function requireValid(root: IConstruct): void {
+  if (rendering.has(root)) return;
   const constructs = root.node.findAll();
   if (validated.get(root) === constructs.length) return;
   const problems = collectProblems(root);
   if (problems.length > 0) throw new SynthError(problems);
   validated.set(root, constructs.length);
+}
+
+/** Trees that a synth validated and is rendering now: nothing adds to them before it ends. */
+const rendering = new WeakSet<IConstruct>();
+
+/**
+ * Runs `render` with `roots` taken as valid by `requireValid` without counting
+ * their constructs again for every renderer: for a synth that has just
+ * validated them, and whose renderers add nothing to them.
+ */
+export function renderValidated<T>(roots: readonly IConstruct[], render: () => T): T {
+  for (const root of roots) rendering.add(root);
+  try {
+    return render();
+  } finally {
+    for (const root of roots) rendering.delete(root);
+  }
 }
 
 /** Records that `root`'s tree was validated, as part of a larger one, without a problem. */

@@ -37,14 +37,14 @@ export function addWarning(scope: IConstruct, message: string): void {
  * caller prints them: from now on, validating the tree emits no process
  * warnings of its own.
  */
-export function collectWarnings(root: IConstruct): string[] {
+export function collectWarnings(root: IConstruct, constructs = root.node.findAll()): string[] {
   reportedByProdk8s.add(root.node.root);
-  return warningsOf(root);
+  return warningsOf(root, constructs);
 }
 
-/** The warnings of `scope` and everything under it, each prefixed with its construct's path; nothing else changes. */
-export function warningsOf(scope: IConstruct): string[] {
-  return scope.node.findAll().flatMap(construct => construct.node.metadata
+/** The warnings of `scope` and everything under it (`constructs`), each prefixed with its construct's path; nothing else changes. */
+export function warningsOf(scope: IConstruct, constructs = scope.node.findAll()): string[] {
+  return constructs.flatMap(construct => construct.node.metadata
     .filter(entry => entry.type === WARNING)
     .map(entry => `[${construct.node.path}] ${entry.data}`));
 }

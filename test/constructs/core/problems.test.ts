@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { ClusterSpec, kubeadmInitDocuments, kubeProxyConfiguration, kubesprayInventory, ProductionCluster, requireValid, SynthError } from '../../../constructs';
-import { markValid } from '../../../constructs/core/problems';
+import { markValid, renderValidated } from '../../../constructs/core/problems';
 import { nodeFiles } from '../../../stacks/node-files';
 import { environmentSummary } from '../../../stacks/summary';
 import { clusterSpec, tenantSpec } from '../../fixtures/cluster-spec';
@@ -46,6 +46,28 @@ describe('requireValid', () => {
     const validate = jest.spyOn(cluster.node, 'validate');
     requireValid(cluster);
     expect(validate).not.toHaveBeenCalled();
+  });
+
+  test('neither validates nor counts a tree while a synth renders it, and does both again after', () => {
+    const cluster = clusterOf(clusterSpec());
+    markValid(cluster);
+    const findAll = jest.spyOn(cluster.node, 'findAll');
+    expect(renderValidated([cluster], () => {
+      requireValid(cluster);
+      return 'rendered';
+    })).toBe('rendered');
+    expect(findAll).not.toHaveBeenCalled();
+    cluster.addTenant(tenantSpec({ name: 'Bad_Name' }));
+    expect(() => requireValid(cluster)).toThrow('[test/cluster/tenants/Bad_Name] name = "Bad_Name"');
+  });
+
+  test('takes the tree for what it is again when rendering fails', () => {
+    const cluster = clusterOf(clusterSpec());
+    expect(() => renderValidated([cluster], () => {
+      throw new Error('disk full');
+    })).toThrow('disk full');
+    cluster.addTenant(tenantSpec({ name: 'Bad_Name' }));
+    expect(() => requireValid(cluster)).toThrow('[test/cluster/tenants/Bad_Name] name = "Bad_Name"');
   });
 });
 
