@@ -8,37 +8,58 @@ import { k8s } from 'cdk8s-plus-27';
  * copies the result once more to sort its keys and drop empty values, and the
  * typed `k8s` classes convert it a third time. Here plain values (strings,
  * numbers, booleans, plain objects and arrays, which cdk8s's own resolvers
- * leave as they are) are sorted and copied once, and only other values
- * (`Quantity`, `IntOrString`, `Lazy`) go through cdk8s's `resolve`. The typed
- * conversion is the class's own (`k8s.toJson_<Kind>Props`).
+ * leave as they are) are resolved in cdk8s's order and sorted in the same
+ * walk, and only other values (`Quantity`, `IntOrString`, `Lazy`) go through
+ * cdk8s's `resolve`. The typed conversion is the class's own
+ * (`k8s.toJson_<Kind>Props`).
  *
- * Anything else takes `toJson()` itself: an object with JSON patches, an app
- * with resolvers of its own, `CDK8S_DISABLE_SORT`, a class other than
- * `ApiObject` or a `k8s` one, a value cdk8s would refuse. Tests hold both to
- * the same JSON for every object of the reference environments.
+ * Anything else takes `toJson()` itself: an object with JSON patches or a
+ * `toJson` of its own, an app with resolvers of its own, `CDK8S_DISABLE_SORT`,
+ * a class other than `ApiObject` or a `k8s` one, a value cdk8s would treat
+ * otherwise or refuse, an error. The value of a token whose producer gives a
+ * different value each time may then differ: cdk8s expects producers to give
+ * the same value whenever they are asked. Tests hold both to the same JSON
+ * for every object of the reference environments.
  */
 export function objectJson(object: ApiObject): unknown {
-  return fastJson(object) ?? object.toJson();
+  let json: unknown;
+  try {
+    json = fastJson(object);
+  } catch {
+    // cdk8s's own message, naming the object, for whatever failed.
+    json = undefined;
+  }
+  return json ?? object.toJson();
 }
 
 /** Returned from inside the walk when a value needs cdk8s's own `toJson()`. */
 const UNUSUAL = Symbol('unusual');
 
-/** `toJson()`'s steps for a plain `ApiObject` or a `k8s` class, or undefined where only `toJson()` itself will do. */
-function fastJson(object: ApiObject): unknown {
+/** `ApiObject.toJson` as cdk8s defines it, to tell a replaced one. */
+const API_OBJECT_TO_JSON = ApiObject.prototype.toJson;
+
+/**
+ * `toJson()`'s steps for a plain `ApiObject` or a `k8s` class, or undefined
+ * where only `toJson()` itself will do (exported for the tests that hold the
+ * two together).
+ */
+export function fastJson(object: ApiObject): unknown {
   const convert = typedConversion(object);
-  const { metadata } = object;
   // The fields `ApiObject.toJson()` and `ApiObjectMetadataDefinition.toJson()` read (private in cdk8s's typings).
   const { props, patches } = object as unknown as { props?: object; patches?: unknown[] };
+  const { metadata } = object;
   const fields = metadata as unknown as MetadataFields;
   if (convert === undefined || !Array.isArray(patches) || patches.length > 0 || !isPlain(props) || !isPlain(fields._additionalAttributes)
     || process.env.CDK8S_DISABLE_SORT || !hasDefaultResolvers(object)) return undefined;
+  // In `toJson()`'s order: the props spread, then the metadata rendered, then the props resolved.
+  const data: Record<string, unknown> = { ...props };
   const metadataJson = plainJson({
     ...fields._additionalAttributes, name: metadata.name, namespace: metadata.namespace, annotations: fields.annotations,
     finalizers: fields.finalizers, ownerReferences: fields.ownerReferences, labels: fields.labels,
   }, object, true);
   if (metadataJson === UNUSUAL) return undefined;
-  const json = plainJson({ ...props, metadata: metadataJson }, object, false);
+  data.metadata = metadataJson;
+  const json = plainJson(data, object, false);
   if (!isPlain(json)) return undefined;
   // apiVersion, kind and metadata first, as `ApiObject.toJson()` orders them.
   const ordered: Record<string, unknown> = {};
@@ -58,53 +79,68 @@ interface MetadataFields {
 
 type Conversion = (json: Record<string, unknown>) => unknown;
 
-const conversions = new WeakMap<Function, Conversion | undefined>();
+/** A `k8s` class's generated conversion, with the `toJson` it was found with. */
+const conversions = new WeakMap<Function, { toJson: Function; props: (json: unknown) => object } | null>();
 
 /**
  * What the object's class does to the JSON of `ApiObject.toJson()`: nothing
  * for `ApiObject` itself; for a class of cdk8s-plus's `k8s` that declares
- * `toJson` directly over `ApiObject`, its generated `toJson_<Kind>Props`.
+ * `toJson` directly over `ApiObject`, its GVK and its generated
+ * `toJson_<Kind>Props`. Undefined where `toJson()` was replaced, on the
+ * object, its class or `ApiObject`.
  */
 function typedConversion(object: ApiObject): Conversion | undefined {
-  const type = object.constructor;
-  if (type === ApiObject) return json => json;
-  if (conversions.has(type)) return conversions.get(type);
-  const library = k8s as unknown as Record<string, unknown>;
-  const props = library[`toJson_${type.name}Props`];
-  const gvk = (type as { GVK?: object }).GVK;
-  const conversion = library[type.name] === type && typeof props === 'function' && isPlain(gvk)
-    && Object.getPrototypeOf(type.prototype) === ApiObject.prototype && Object.prototype.hasOwnProperty.call(type.prototype, 'toJson')
-    ? (json: Record<string, unknown>) => ({ ...gvk, ...props(json) })
-    : undefined;
-  conversions.set(type, conversion);
-  return conversion;
-}
-
-const defaultResolvers = new WeakMap<App, boolean>();
-
-/** Whether the object's app resolves with cdk8s's three resolvers alone, which leave plain values as they are. */
-function hasDefaultResolvers(object: ApiObject): boolean {
-  const app = App.of(object) as App;
-  let known = defaultResolvers.get(app);
-  if (known === undefined) {
-    const expected = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
-    known = app.resolvers.length === expected.length && app.resolvers.every((resolver: IResolver, i) => resolver.constructor === expected[i]);
-    defaultResolvers.set(app, known);
+  if (ApiObject.prototype.toJson !== API_OBJECT_TO_JSON) return undefined;
+  const type = object.constructor as Function & { GVK?: unknown };
+  if (type === ApiObject) return object.toJson === API_OBJECT_TO_JSON ? json => json : undefined;
+  if (!conversions.has(type)) {
+    const library = k8s as unknown as Record<string, unknown>;
+    const props = library[`toJson_${type.name}Props`];
+    const known = library[type.name] === type && typeof props === 'function'
+      && Object.getPrototypeOf(type.prototype) === ApiObject.prototype && Object.prototype.hasOwnProperty.call(type.prototype, 'toJson');
+    conversions.set(type, known ? { toJson: type.prototype.toJson, props: props as (json: unknown) => object } : null);
   }
-  return known;
+  const conversion = conversions.get(type);
+  const gvk = type.GVK;
+  if (!conversion || object.toJson !== conversion.toJson || !isPlain(gvk)) return undefined;
+  return json => ({ ...gvk, ...conversion.props(json) });
 }
 
-/** An object of `Object`'s own prototype that cdk8s's `ImplicitTokenResolver` would not call. */
-function isPlain(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-    && typeof (value as { resolve?: unknown }).resolve !== 'function';
+/** cdk8s's three resolvers, which leave plain values as they are. */
+const DEFAULT_RESOLVERS: readonly (new () => IResolver)[] = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
+
+/** Whether the object's app resolves with cdk8s's three resolvers alone, as they are. */
+function hasDefaultResolvers(object: ApiObject): boolean {
+  const resolvers: unknown = (App.of(object) as Partial<App>).resolvers;
+  return Array.isArray(resolvers) && resolvers.length === DEFAULT_RESOLVERS.length && DEFAULT_RESOLVERS.every((type, i) => {
+    const resolver = resolvers[i] as IResolver;
+    return resolver.constructor === type && resolver.resolve === type.prototype.resolve;
+  });
 }
 
 /**
- * cdk8s's `resolve` then `sanitizeValue` in one walk: nullish values dropped
- * from objects (and, with `dropEmpty`, empty objects and arrays, as for
- * metadata), keys sorted, non-plain values resolved by cdk8s. `UNUSUAL` for a
- * value that only cdk8s's own steps should handle.
+ * An object that cdk8s's resolvers and `sanitizeValue` take as a plain
+ * dictionary: `Object`'s own prototype and `constructor`, no `resolve`
+ * function, no own `__proto__` key (copying one would set a prototype).
+ */
+function isPlain(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+    && (value as { constructor?: unknown }).constructor === Object && typeof (value as { resolve?: unknown }).resolve !== 'function'
+    && !Object.prototype.hasOwnProperty.call(value, '__proto__');
+}
+
+/** An array that cdk8s's resolvers leave as it is, without holes. */
+function isPlainArray(value: unknown[]): boolean {
+  const { resolve: resolver, value: inner } = value as unknown as { resolve?: unknown; value?: unknown };
+  return Object.getPrototypeOf(value) === Array.prototype && typeof resolver !== 'function' && typeof inner !== 'number' && typeof inner !== 'string';
+}
+
+/**
+ * cdk8s's `resolve` then `sanitizeValue` in one walk: values resolved in
+ * their objects' key order (a producer may count on it), nullish values
+ * dropped from objects (and, with `dropEmpty`, empty objects and arrays, as
+ * for metadata), keys sorted, tokens resolved by cdk8s. `UNUSUAL` for a value
+ * that only cdk8s's own steps should handle.
  */
 function plainJson(value: unknown, object: ApiObject, dropEmpty: boolean, resolved = false): unknown {
   if (value === null || value === undefined) return undefined;
@@ -114,9 +150,11 @@ function plainJson(value: unknown, object: ApiObject, dropEmpty: boolean, resolv
     default: return UNUSUAL;
   }
   if (Array.isArray(value)) {
+    if (!isPlainArray(value)) return UNUSUAL;
     if (dropEmpty && value.length === 0) return undefined;
     const items = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return UNUSUAL;
       const item = plainJson(value[i], object, dropEmpty, resolved);
       if (item === UNUSUAL) return UNUSUAL;
       items[i] = item;
@@ -127,15 +165,16 @@ function plainJson(value: unknown, object: ApiObject, dropEmpty: boolean, resolv
     // A token (`Quantity`, `IntOrString`, `Lazy`): cdk8s resolves it, once; what it gives must then be plain.
     return resolved ? UNUSUAL : plainJson(resolve([], value, object), object, dropEmpty, true);
   }
-  const result: Record<string, unknown> = {};
-  let empty = true;
-  for (const key of Object.keys(value).sort()) {
+  // Resolved in the order of the keys, as cdk8s resolves them, then sorted.
+  const resolvedValues: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
     const item = plainJson(value[key], object, dropEmpty, resolved);
     if (item === UNUSUAL) return UNUSUAL;
-    if (item !== undefined) {
-      result[key] = item;
-      empty = false;
-    }
+    if (item !== undefined) resolvedValues[key] = item;
   }
-  return dropEmpty && empty ? undefined : result;
+  const keys = Object.keys(resolvedValues);
+  if (dropEmpty && keys.length === 0) return undefined;
+  const result: Record<string, unknown> = {};
+  for (const key of keys.sort()) result[key] = resolvedValues[key];
+  return result;
 }

@@ -1,9 +1,10 @@
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { EnvironmentChart } from '../../stacks/environment-chart';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
 import { REFERENCE_ENVIRONMENTS } from '../../src/environments';
-import { objectJson } from '../../synth/object-json';
+import { fastJson, objectJson } from '../../synth/object-json';
 import { clusterSpec } from '../fixtures/cluster-spec';
 
 /** Every object of the environments' construct trees. */
@@ -15,6 +16,22 @@ function objectsOf(...specs: Parameters<typeof clusterSpec>[0][]): ApiObject[] {
 /** The same JSON, key order included, as the YAML writer keeps it. */
 const text = (value: unknown) => JSON.stringify(value);
 
+/** What `objectJson` gave and what `toJson()` gave, each from an object of its own (`make` builds one). */
+function both(make: () => ApiObject): { fast: unknown; cdk8s: unknown } {
+  const outcome = (render: () => unknown) => {
+    try {
+      return text(render());
+    } catch (error) {
+      return `throws ${(error as Error).message}`;
+    }
+  };
+  return { fast: outcome(() => objectJson(make())), cdk8s: outcome(() => make().toJson()) };
+}
+
+const chart = () => new Chart(new App(), 'test');
+const configMap = (data: unknown, scope: Construct = chart()) =>
+  new ApiObject(scope, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config', namespace: 'web' }, data });
+
 describe('objectJson', () => {
   const objects = objectsOf(...REFERENCE_ENVIRONMENTS, clusterSpec(), syntheticEstate(3));
 
@@ -24,88 +41,119 @@ describe('objectJson', () => {
     expect(objects.length).toBeGreaterThan(300);
   });
 
-  test('renders every one of them without calling toJson()', () => {
-    const slow = objects.filter(object => {
-      const toJson = jest.spyOn(object, 'toJson');
-      objectJson(object);
-      const called = toJson.mock.calls.length > 0;
-      toJson.mockRestore();
-      return called;
-    });
+  test('renders every one of them without toJson()', () => {
+    const slow = objects.filter(object => fastJson(object) === undefined);
     expect(slow.map(object => `${object.constructor.name} ${object.node.path}`)).toEqual([]);
     // Plain ApiObjects (custom resources) and typed k8s classes alike.
-    expect([...new Set(objects.map(object => object.constructor.name))]).toEqual(expect.arrayContaining(['ApiObject', 'KubeNetworkPolicy', 'KubeResourceQuota', 'KubeDeployment', 'KubeCronJob', 'KubeHorizontalPodAutoscalerV2']));
+    expect([...new Set(objects.map(object => object.constructor.name))]).toEqual(expect.arrayContaining(
+      ['ApiObject', 'KubeNetworkPolicy', 'KubeResourceQuota', 'KubeDeployment', 'KubeCronJob', 'KubeHorizontalPodAutoscalerV2']));
   });
 
-  describe('takes toJson() itself', () => {
-    let chart: Chart;
-    beforeEach(() => {
-      chart = new Chart(new App(), 'test');
-    });
-
-    /** Whether objectJson asked the object's own toJson(), and gave what it gave. */
-    function viaToJson(object: ApiObject): boolean {
-      const toJson = jest.spyOn(object, 'toJson');
-      const json = objectJson(object);
-      const called = toJson.mock.calls.length > 0;
-      toJson.mockRestore();
-      expect(text(json)).toBe(text(object.toJson()));
-      return called;
-    }
-
-    test('for an object with a JSON patch', () => {
-      const object = new k8s.KubeConfigMap(chart, 'config', { metadata: { name: 'config', namespace: 'web' }, data: { a: '1' } });
+  describe('leaves to toJson() itself, with the same result', () => {
+    test('an object with a JSON patch', () => {
+      const object = new k8s.KubeConfigMap(chart(), 'config', { metadata: { name: 'config', namespace: 'web' }, data: { a: '1' } });
       object.addJsonPatch(JsonPatch.add('/data/b', '2'));
-      expect(viaToJson(object)).toBe(true);
+      expect(fastJson(object)).toBeUndefined();
       expect(objectJson(object)).toMatchObject({ data: { a: '1', b: '2' } });
     });
 
-    test('for an app with a resolver of its own', () => {
+    test('an app with a resolver of its own, given at the start or added later', () => {
       const upper: IResolver = {
         resolve: (context: ResolutionContext) => {
           if (context.value === 'web') context.replaceValue('WEB');
         },
       };
-      const app = new App({ resolvers: [upper] });
-      const object = new ApiObject(new Chart(app, 'test'), 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config', namespace: 'web' } });
-      expect(viaToJson(object)).toBe(true);
+      const object = configMap({}, new Chart(new App({ resolvers: [upper] }), 'test'));
+      expect(fastJson(object)).toBeUndefined();
       expect(objectJson(object)).toMatchObject({ metadata: { namespace: 'WEB' } });
+
+      const later = configMap({});
+      expect(objectJson(later)).toMatchObject({ metadata: { namespace: 'web' } });
+      App.of(later).resolvers.unshift(upper);
+      expect(fastJson(later)).toBeUndefined();
+      expect(objectJson(later)).toMatchObject({ metadata: { namespace: 'WEB' } });
     });
 
-    test('with CDK8S_DISABLE_SORT set', () => {
-      const object = new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config' }, data: { b: '2', a: '1' } });
+    test('CDK8S_DISABLE_SORT set', () => {
+      const object = configMap({ b: '2', a: '1' });
       process.env.CDK8S_DISABLE_SORT = '1';
       try {
-        expect(viaToJson(object)).toBe(true);
+        expect(fastJson(object)).toBeUndefined();
         expect(Object.keys((objectJson(object) as { data: object }).data)).toEqual(['b', 'a']);
       } finally {
         delete process.env.CDK8S_DISABLE_SORT;
       }
     });
 
-    test('for a class that renders itself', () => {
+    test('a toJson() of its own: a class, an object, or one replaced on a k8s class or on ApiObject', () => {
       class Custom extends ApiObject {
         public toJson(): any {
           return { ...super.toJson(), extra: true };
         }
       }
-      const object = new Custom(chart, 'custom', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'custom' } });
-      expect(viaToJson(object)).toBe(true);
-      expect(objectJson(object)).toMatchObject({ extra: true });
+      const custom = new Custom(chart(), 'custom', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'custom' } });
+      expect(fastJson(custom)).toBeUndefined();
+      expect(objectJson(custom)).toMatchObject({ extra: true });
+
+      const own = configMap({});
+      const render = own.toJson.bind(own);
+      own.toJson = () => ({ ...render(), extra: true });
+      expect(fastJson(own)).toBeUndefined();
+      expect(objectJson(own)).toMatchObject({ extra: true });
+
+      for (const type of [k8s.KubeConfigMap, ApiObject]) {
+        const original = type.prototype.toJson;
+        type.prototype.toJson = function (this: ApiObject) {
+          return { ...original.call(this), data: { replaced: 'yes' } };
+        };
+        try {
+          const object = new k8s.KubeConfigMap(chart(), 'config', { metadata: { name: 'config' }, data: { a: '1' } });
+          expect(fastJson(object)).toBeUndefined();
+          expect(text(objectJson(object))).toBe(text(object.toJson()));
+        } finally {
+          type.prototype.toJson = original;
+        }
+      }
     });
 
-    test('for a value cdk8s refuses, with its error', () => {
-      const object = new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config' }, data: { when: new Date(0) } });
-      expect(() => objectJson(object)).toThrow("can't render non-simple object of type 'Date'");
+    test('a class whose GVK was changed after its first object', () => {
+      const make = () => new k8s.KubeConfigMap(chart(), 'config', { metadata: { name: 'config' } });
+      expect(objectJson(make())).toMatchObject({ apiVersion: 'v1' });
+      const gvk = k8s.KubeConfigMap.GVK;
+      (k8s.KubeConfigMap as { GVK: unknown }).GVK = { apiVersion: 'v9', kind: 'ConfigMap' };
+      try {
+        expect(both(make).fast).toBe(both(make).cdk8s);
+        expect(objectJson(make())).toMatchObject({ apiVersion: 'v9' });
+      } finally {
+        (k8s.KubeConfigMap as { GVK: unknown }).GVK = gvk;
+      }
+    });
+
+    test.each([
+      ['a value cdk8s refuses', () => configMap({ when: new Date(0) })],
+      ['a dictionary whose own constructor is not Object', () => configMap({ constructor: 'x', a: '1' })],
+      ['a dictionary with an own __proto__ key, as JSON.parse makes', () => configMap(JSON.parse('{"a":"1","__proto__":{"x":"1"}}'))],
+      ['an array cdk8s takes for a token', () => configMap({ list: Object.assign(['x'], { value: 'v' }) })],
+      ['an array with holes', () => configMap({ list: [, 'x'] })], // eslint-disable-line no-sparse-arrays
+      ['an array of another class', () => configMap({ list: new (class extends Array {})() })],
+      ['a tree with no App at its root', () => configMap({}, new Chart(new Construct(undefined as never, ''), 'test'))],
+    ])('%s', (_, make) => {
+      expect(fastJson(make())).toBeUndefined();
+      const { fast, cdk8s } = both(make);
+      expect(fast).toBe(cdk8s);
+    });
+
+    test('a producer that fails, with cdk8s\'s message', () => {
+      const object = configMap({ a: Lazy.any({ produce: () => { throw new Error('boom'); } }) });
+      expect(() => fastJson(object)).toThrow('boom');
+      expect(() => objectJson(object)).toThrow("Failed serializing construct at path 'test/config' with name 'config': Error: boom");
     });
   });
 
   describe('resolves as cdk8s does', () => {
-    const chart = () => new Chart(new App(), 'test');
-
     test('tokens: Lazy, IntOrString and Quantity, and a plain object that resolves itself', () => {
       const c = chart();
-      const object = new k8s.KubeService(c, 'service', {
+      const service = new k8s.KubeService(c, 'service', {
         metadata: { name: 'web', namespace: 'web', annotations: { note: Lazy.any({ produce: () => 'late' }) as never } },
         spec: {
           ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }],
@@ -114,12 +162,26 @@ describe('objectJson', () => {
         },
       });
       const quota = new k8s.KubeResourceQuota(c, 'quota', { metadata: { name: 'q', namespace: 'web' }, spec: { hard: { cpu: k8s.Quantity.fromString('2') } } });
-      for (const o of [object, quota]) expect(text(objectJson(o))).toBe(text(o.toJson()));
-      expect(objectJson(object)).toMatchObject({
+      for (const object of [service, quota]) {
+        expect(fastJson(object)).toBeDefined();
+        expect(text(objectJson(object))).toBe(text(object.toJson()));
+      }
+      expect(objectJson(service)).toMatchObject({
         metadata: { annotations: { note: 'late' } }, spec: { externalIPs: ['10.0.0.1'], ports: [{ targetPort: 'http' }], selector: { a: '1', b: '2' } },
       });
-      expect(Object.keys((objectJson(object) as { spec: { selector: object } }).spec.selector)).toEqual(['a', 'b']);
+      expect(Object.keys((objectJson(service) as { spec: { selector: object } }).spec.selector)).toEqual(['a', 'b']);
       expect(objectJson(quota)).toMatchObject({ spec: { hard: { cpu: '2' } } });
+    });
+
+    test('producers asked in the order of their keys, before the keys are sorted', () => {
+      const make = () => {
+        let asked = 0;
+        return configMap({ b: Lazy.any({ produce: () => String(++asked) }), a: Lazy.any({ produce: () => String(++asked) }) });
+      };
+      const object = make();
+      expect(fastJson(object)).toBeDefined();
+      expect(objectJson(make())).toMatchObject({ data: { a: '2', b: '1' } });
+      expect(both(make).fast).toBe(both(make).cdk8s);
     });
 
     test('keys sorted, apiVersion, kind and metadata first, empty metadata and nullish values dropped', () => {
@@ -127,6 +189,7 @@ describe('objectJson', () => {
         apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config', annotations: {}, finalizers: [] },
         data: { b: '2', a: '1', gone: undefined, nothing: null }, immutable: false, binaryData: {},
       });
+      expect(fastJson(object)).toBeDefined();
       const json = objectJson(object) as Record<string, unknown>;
       expect(text(json)).toBe(text(object.toJson()));
       expect(Object.keys(json)).toEqual(['apiVersion', 'kind', 'metadata', 'binaryData', 'data', 'immutable']);
