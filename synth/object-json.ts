@@ -2,8 +2,8 @@ import { ApiObject, App, ImplicitTokenResolver, IResolver, LazyResolver, NumberS
 import { k8s } from 'cdk8s-plus-27';
 
 /**
- * An object's JSON: exactly what `object.toJson()` returns, in a fraction of
- * its time for the objects a synth renders. cdk8s resolves every value of an
+ * An object's JSON: exactly what `object.toJson()` returns, in less time for
+ * the objects a synth renders. cdk8s resolves every value of an
  * object through its resolvers (finding the app again for each one), then
  * copies the result once more to sort its keys and drop empty values, and the
  * typed `k8s` classes convert it a third time. Here plain values (strings,
