@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { Cidr } from './cidr';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from './names';
 import { Quantity } from './quantity';
+import type { ContainerResources } from './resources';
 
 /**
  * Collects the broken rules of one construct's props. Each problem reads
@@ -26,15 +27,15 @@ export class Checks {
     if (!condition) this.fail(field, value, rule);
   }
 
-  /** The parsed quantity, or undefined after recording why it is not one. Absent values are not checked. */
-  /** Every quantity of a container's requests and limits, under `field` (`resources`). */
-  public containerResources(field: string, resources: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } } | undefined): void {
+  /** Every quantity of a container's requests and limits, under `field` (`resources`). Absent values are not checked. */
+  public containerResources(field: string, resources: ContainerResources | undefined): void {
     this.quantity(`${field}.requests.cpu`, resources?.requests?.cpu);
     this.quantity(`${field}.requests.memory`, resources?.requests?.memory);
     this.quantity(`${field}.limits.cpu`, resources?.limits?.cpu);
     this.quantity(`${field}.limits.memory`, resources?.limits?.memory);
   }
 
+  /** The parsed quantity, or undefined after recording why it is not one. Absent values are not checked. */
   public quantity(field: string, value: string | undefined): Quantity | undefined {
     if (value === undefined) return undefined;
     if (!Quantity.isValid(value)) {

@@ -32,15 +32,15 @@ export function isLabelValue(value: unknown): boolean {
   return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
 }
 
-/**
- * The PriorityClasses Kubernetes makes for the system, usable in any
- * namespace since 1.17: a pod of either may preempt any other.
- */
 /** An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
 export function isS3BucketName(value: unknown): boolean {
   return typeof value === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value);
 }
 
+/**
+ * The PriorityClasses Kubernetes makes for the system, usable in any
+ * namespace since 1.17: a pod of either may preempt any other.
+ */
 export const SYSTEM_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'] as const;
 
 /**

@@ -28,6 +28,9 @@ export function collectProblems(root: IConstruct, constructs = root.node.findAll
 /** Trees validated without a problem, with the number of constructs they had then. */
 const validated = new WeakMap<IConstruct, number>();
 
+/** Trees that a synth validated and is rendering now: nothing adds to them before it ends. */
+const rendering = new WeakSet<IConstruct>();
+
 /**
  * Throws a `SynthError` with every problem of `root`'s tree, unless it has
  * none. Renderers call it first, so that no file is ever rendered from an
@@ -38,13 +41,10 @@ export function requireValid(root: IConstruct): void {
   if (rendering.has(root)) return;
   const constructs = root.node.findAll();
   if (validated.get(root) === constructs.length) return;
-  const problems = collectProblems(root);
+  const problems = collectProblems(root, constructs);
   if (problems.length > 0) throw new SynthError(problems);
   validated.set(root, constructs.length);
 }
-
-/** Trees that a synth validated and is rendering now: nothing adds to them before it ends. */
-const rendering = new WeakSet<IConstruct>();
 
 /**
  * Runs `render` with `roots` taken as valid by `requireValid` without counting

@@ -23,48 +23,40 @@ let cpuMs = 0;
 let wallMs = 0;
 /** Peak memory of the work: for a synth, read as it ends, before this script reads back what it wrote. */
 let peakMiB = 0;
-const peak = () => process.resourceUsage().maxRSS / 1024;
-const cpu = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
+
+/** Runs the work, recording its time, CPU time, the process's time so far and its peak memory. */
+function measured<T>(work: () => T): T {
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const start = performance.now();
+  const startCpu = cpu();
+  const result = work();
+  ms = performance.now() - start;
+  cpuMs = cpu() - startCpu;
+  wallMs = performance.now();
+  peakMiB = process.resourceUsage().maxRSS / 1024;
+  return result;
+}
 
 if (kind === 'fleet') {
   const specs = syntheticFleet(tenants, FLEET_TENANTS);
   loadTerraformRenderer();
-  const start = performance.now();
-  const startCpu = cpu();
-  const { files } = synthesize(specs, join(folder, 'dist'));
-  ms = performance.now() - start;
-  cpuMs = cpu() - startCpu;
-  wallMs = performance.now();
-  peakMiB = peak();
+  const { files } = measured(() => synthesize(specs, join(folder, 'dist')));
   objects = manifestObjects(synthOutput(files)).length;
 } else if (kind === 'prodk8s') {
   const spec = syntheticEstate(tenants);
   // Module loading is start-up, outside the work as for the floors, which import cdktf at the top:
   // the synth loads cdktf and the Helm provider only when it renders the Terraform stack.
   loadTerraformRenderer();
-  const start = performance.now();
-  const startCpu = cpu();
-  const { files } = synthesize([spec], join(folder, 'dist'));
-  ms = performance.now() - start;
-  cpuMs = cpu() - startCpu;
-  wallMs = performance.now();
-  peakMiB = peak();
+  const { files } = measured(() => synthesize([spec], join(folder, 'dist')));
   const output = synthOutput(files);
   objects = manifestObjects(output).length;
   writeFileSync(join(folder, 'output.json'), JSON.stringify(output));
 } else {
   const output: SynthOutput = JSON.parse(readFileSync(join(folder, 'output.json'), 'utf8'));
   objects = manifestObjects(output).length;
-  const start = performance.now();
-  const startCpu = cpu();
-  if (kind === 'cdk8s') renderWithFrameworks(output, folder);
-  else serializeAlone(output, folder);
-  ms = performance.now() - start;
-  cpuMs = cpu() - startCpu;
-  wallMs = performance.now();
-  peakMiB = peak();
+  measured(() => (kind === 'cdk8s' ? renderWithFrameworks(output, folder) : serializeAlone(output, folder)));
 }
 process.stdout.write(`${JSON.stringify({ kind, tenants, objects, ms, cpuMs, wallMs, peakMiB })}\n`);
