@@ -18,6 +18,8 @@ import { OutputFile } from './output-folder';
  * things `app.synth()` would prepare first (the test against `cdktf synth`
  * would tell if they did).
  *
+ * The stacks are built without cdktf's creation stacks (`withoutCreationStacks`).
+ *
  * cdktf's `App` still creates a folder when constructed; it is a throwaway,
  * removed in the background while the synth goes on (node waits for the
  * removal before the process exits).
@@ -26,15 +28,35 @@ export function renderTerraform(clusters: readonly ProductionCluster[]): OutputF
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodk8s-cdktf-'));
   try {
     const app = new App({ outdir });
-    return clusters.map(cluster => {
+    return withoutCreationStacks(() => clusters.map(cluster => {
       const stack = new AddonReleasesStack(app, cluster);
       stack.runAllValidations();
       return [
         { path: `${cluster.name}/terraform/cdk.tf.json`, content: stableStringify(stack.toTerraform(), { space: 2 })! },
         ...stack.valuesFiles.map(file => ({ path: `${cluster.name}/terraform/${file.path}`, content: file.content })),
       ];
-    }).flat();
+    }).flat());
   } finally {
     fs.rm(outdir, { recursive: true, force: true }, () => undefined);
+  }
+}
+
+/**
+ * Runs `work` without the creation stacks cdktf records. cdktf captures the
+ * whole stack, every frame formatted, for each token it creates (a typed
+ * `helm_release` creates dozens), only to name where a token came from if it
+ * later fails to resolve; that was a third of a stack's render. Captures into
+ * plain objects, the way cdktf records them, are skipped; an `Error`'s own
+ * stack is captured as always.
+ */
+export function withoutCreationStacks<T>(work: () => T): T {
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = (target, below) => {
+    if (target instanceof Error) capture(target, below);
+  };
+  try {
+    return work();
+  } finally {
+    Error.captureStackTrace = capture;
   }
 }

@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { TerraformStack } from 'cdktf';
+import { Lazy, TerraformStack } from 'cdktf';
 import { mkdtempSync, readdirSync, rmSync } from 'fs';
 import os = require('os');
 import { join } from 'path';
 import { ProductionCluster } from '../../constructs';
-import { renderTerraform } from '../../synth/render-terraform';
+import { renderTerraform, withoutCreationStacks } from '../../synth/render-terraform';
 import { clusterSpec } from '../fixtures/cluster-spec';
 
 /** Resolves once `done()` holds, checking every few milliseconds for up to five seconds. */
@@ -48,5 +48,36 @@ describe('renderTerraform', () => {
     renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec())]);
     expect(os.tmpdir).toHaveBeenCalled();
     await eventually(() => scratch().length === 0);
+  });
+});
+
+describe('withoutCreationStacks', () => {
+  /** A cdktf token made now, and the creation stack cdktf recorded for it. */
+  const creationStack = () => (Lazy.anyValue({ produce: () => 'x' }) as unknown as { creationStack: string[] }).creationStack;
+
+  test('cdktf records no creation stacks inside, and records them again after', () => {
+    expect(creationStack().length).toBeGreaterThan(0);
+    expect(withoutCreationStacks(creationStack)).toEqual([]);
+    expect(creationStack().length).toBeGreaterThan(0);
+  });
+
+  test('an error\'s stack is still captured inside', () => {
+    const made = () => new Error('inside');
+    const error = withoutCreationStacks(() => {
+      const recaptured = made();
+      // Captured again here, the stack no longer starts in `made`.
+      Error.captureStackTrace(recaptured);
+      return recaptured;
+    });
+    expect(error.stack).toMatch(/^Error: inside\n\s+at /);
+    expect(error.stack).not.toContain('at made');
+  });
+
+  test('puts Error.captureStackTrace back when the work throws', () => {
+    const capture = Error.captureStackTrace;
+    expect(() => withoutCreationStacks(() => {
+      throw new Error('failed');
+    })).toThrow('failed');
+    expect(Error.captureStackTrace).toBe(capture);
   });
 });
