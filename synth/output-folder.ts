@@ -249,9 +249,14 @@ function crashPoint(step: string): void {
  * deleting files is most of the cost of a small synth on some disks).
  */
 export function writeFiles(staging: Staging, files: readonly OutputFile[]): void {
+  const folders = madeFolders.get(staging) ?? madeFolders.set(staging, new Set()).get(staging)!;
   for (const file of files) {
     const path = join(staging.directory, file.path);
-    mkdirSync(dirname(path), { recursive: true });
+    const folder = dirname(path);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
     if (staging.previous === undefined || !linkUnchanged(join(staging.previous, file.path), file.content, path)) {
       try {
         writeFileSync(path, file.content);
@@ -262,6 +267,9 @@ export function writeFiles(staging: Staging, files: readonly OutputFile[]): void
     }
   }
 }
+
+/** The folders `writeFiles` has made in a staging folder: a fleet writes some forty files into each environment's sixteen. */
+const madeFolders = new WeakMap<Staging, Set<string>>();
 
 /** Links `previous` to `path` if it is a regular file holding exactly `content`; false where it is not, or cannot be linked. */
 function linkUnchanged(previous: string, content: string, path: string): boolean {

@@ -132,6 +132,12 @@ let failure;
 const fail = error => {
   failure = failure ?? { message: String((error && error.message) || error), code: error && error.code, syscall: error && error.syscall, path: error && error.path };
 };
+// Each folder is made once, however many files go into it.
+const folders = new Map();
+const folder = path => {
+  if (!folders.has(path)) folders.set(path, mkdir(path, { recursive: true }));
+  return folders.get(path);
+};
 const holds = (path, text) => lstat(path)
   .then(stats => stats.isFile() && stats.size === Buffer.byteLength(text) && readFile(path, 'utf8').then(old => old === text))
   .catch(() => false);
@@ -158,7 +164,7 @@ parentPort.on('message', file => {
       // Written in the background (libuv's thread pool), while the next file is serialized.
       const path = join(file.staging.directory, file.path);
       const previous = file.staging.previous === undefined ? undefined : join(file.staging.previous, file.path);
-      writes.push(mkdir(dirname(path), { recursive: true })
+      writes.push(folder(dirname(path))
         .then(() => previous !== undefined && holds(previous, text))
         .then(same => (same ? link(previous, path).catch(() => writeFile(path, text)) : writeFile(path, text)))
         .catch(error => fail(Object.assign(error, { path: error.path || path }))));

@@ -46,6 +46,21 @@ describe('replaceOutput', () => {
     expect(readdirSync(parent)).toEqual(['dist']);
   });
 
+  test('makes each folder of the new output once, however many files go into it', () => {
+    const made = jest.spyOn(fs, 'mkdirSync');
+    try {
+      replaceOutput(target, staging => {
+        writeFiles(staging, [{ path: 'dev/node/a.yaml', content: 'a' }, { path: 'dev/node/b.yaml', content: 'b' }]);
+        writeFiles(staging, [{ path: 'dev/node/c.yaml', content: 'c' }, { path: 'dev/SUMMARY.md', content: 'd' }]);
+      });
+      const folders = made.mock.calls.map(([path]) => String(path)).filter(path => path.endsWith('/dev') || path.endsWith('/dev/node'));
+      expect(folders.map(path => path.slice(path.lastIndexOf('/dev')))).toEqual(['/dev/node', '/dev']);
+    } finally {
+      made.mockRestore();
+    }
+    expect(readdirSync(join(target, 'dev', 'node')).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
+  });
+
   test('creates the folder, and its parents, when it does not exist', () => {
     const fresh = join(parent, 'nested', 'out');
     replaceWith(fresh, [{ path: 'x.yaml', content: 'x' }]);
