@@ -37,8 +37,18 @@ export function renderTerraform(clusters: readonly ProductionCluster[]): OutputF
       ];
     }).flat());
   } finally {
-    fs.rm(outdir, { recursive: true, force: true }, () => undefined);
+    removeInBackground(outdir);
   }
+}
+
+/**
+ * Removes `folder` without waiting for it. The callback is made here, away
+ * from `renderTerraform`'s variables: a closure made there would hold the
+ * clusters, and with them their whole model, until the removal is reported,
+ * which is after the synth, as the synth never yields to the event loop.
+ */
+function removeInBackground(folder: string): void {
+  fs.rm(folder, { recursive: true, force: true }, () => undefined);
 }
 
 /**

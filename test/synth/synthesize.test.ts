@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, mkdirSync, statSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Collector, renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
 import { WORKER_THRESHOLD } from '../../synth/yaml-files';
@@ -96,6 +98,25 @@ describe('synthesize', () => {
     expect(() => synthesize([clusterSpec({ kubernetesVersion: '1.20.0' })], outdir)).toThrow(SynthError);
     expect(readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'dev']);
     expect(readFileSync(join(outdir, 'dev', 'previous.yaml'), 'utf8')).toBe('previous output');
+  });
+
+  test('holds no environment\'s model once it returns, not even until its background work is done', async () => {
+    // node's collector, for this test only: jest gives none.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const specs = ['alpha', 'beta', 'gamma'].map(name => clusterSpec({ name }));
+    // Each model holds its spec.
+    const models = specs.map(spec => new WeakRef(spec));
+    // A weak reference keeps its target alive to the end of the task that made it.
+    await new Promise(resolve => setImmediate(resolve));
+    // In a function of its own, so that no register of this one still holds the specs.
+    const synth = () => {
+      synthesize(specs.splice(0), outdir);
+    };
+    synth();
+    // In the same task, before any of the synth's callbacks (the removal of its scratch folders) has run.
+    gc();
+    expect(models.filter(model => model.deref() !== undefined)).toHaveLength(0);
   });
 
   describe('with onlyTheseEnvironments', () => {
