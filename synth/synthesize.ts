@@ -11,7 +11,7 @@ import { ETCD_RESTORE_FILE, etcdRestoreRunbook } from '../stacks/etcd-restore';
 import { ALERT_RULES_FILE, environmentSummary } from '../stacks/summary';
 import { objectJson } from './object-json';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
-import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, Staging, writeFiles } from './output-folder';
+import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput } from './output-folder';
 import { isTerraformWorkingFile, loadTerraformRenderer, TerraformRenderer } from './terraform-renderer';
 import { hashComment, useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
 
@@ -43,7 +43,8 @@ export interface SynthesizeOptions {
  */
 export function validate(specs: readonly ClusterSpec[]): Validation {
   try {
-    return { problems: [], warnings: validatedModel(specs).warnings };
+    // Each environment leaves the model once validated: a fleet's environments need not all live at once.
+    return eachEnvironment(specs, ({ chart }) => chart.node.scope!.node.tryRemoveChild(chart.node.id));
   } catch (error) {
     if (!(error instanceof SynthError)) throw error;
     return { problems: [...error.problems], warnings: [...error.warnings] };
@@ -63,8 +64,8 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
 
 /** `renderEnvironments`, with the clusters it rendered, for what reads the model beside its files (`prodk8s diff`). */
 export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering: Rendering; readonly clusters: readonly ProductionCluster[] } {
-  const model = validatedModel(specs);
-  return { rendering: render(model, loadTerraformRenderer()), clusters: model.environments.map(({ chart }) => chart.cluster) };
+  const { files, warnings, clusters } = renderEach(specs, loadTerraformRenderer(), { release: false });
+  return { rendering: { files: files.finish(), warnings }, clusters };
 }
 
 /**
@@ -72,19 +73,23 @@ export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering
  * `replaceOutput`: only a folder prodk8s wrote is replaced, one synth at a
  * time, atomically), or throws and leaves `outdir` untouched: a `SynthError`
  * for an invalid model, an `OutputError` for a refused folder or a failed
- * write. Nothing is written before the model is valid. Terraform's working
- * files in a stack's folder (`.terraform/`, its lock file, state files) are
- * carried into the new output.
+ * write. Nothing is written before the whole model is valid and rendered.
+ * Terraform's working files in a stack's folder (`.terraform/`, its lock
+ * file, state files) are carried into the new output.
  */
 export function synthesize(specs: readonly ClusterSpec[], outdir: string, options: SynthesizeOptions = {}): Rendering {
-  const model = validatedModel(specs);
-  const renderTerraform = loadTerraformRenderer();
-  let rendering: Rendering | undefined;
-  replaceOutput(outdir, staging => {
-    // The model is this synth's own: its objects can go as soon as they are rendered.
-    rendering = render(model, renderTerraform, staging, { release: true });
-  }, carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false));
-  return rendering!;
+  // The model is this synth's own: each environment can go as soon as it is rendered.
+  const { files, warnings } = renderEach(specs, loadTerraformRenderer(), { release: true });
+  let written: OutputFile[] = [];
+  try {
+    replaceOutput(outdir, staging => {
+      written = files.finish(staging);
+    }, carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false));
+  } catch (error) {
+    void files.abandon();
+    throw error;
+  }
+  return { files: written, warnings };
 }
 
 /**
@@ -107,16 +112,24 @@ function carried(rendered: ReadonlySet<string>, onlyTheseEnvironments: boolean):
   };
 }
 
-/** A valid model: its app, each environment's objects laid out in manifest files, not yet rendered, and the warnings. */
-interface ValidatedModel {
-  readonly app: App;
-  /** Rendering with `release` takes each out once its manifests are rendered. */
-  readonly environments: { chart: EnvironmentChart; name: string; header: string; manifests: ManifestFile<ApiObject>[] }[];
-  readonly warnings: string[];
+/** One valid environment: its chart, its objects laid out in manifest files, not yet rendered. */
+interface Environment {
+  readonly chart: EnvironmentChart;
+  readonly name: string;
+  /** The comment that opens each of its files. */
+  readonly header: string;
+  /** Rendering with `release` takes each file's objects out once they are rendered. */
+  readonly manifests: ManifestFile<ApiObject>[];
 }
 
-/** The construct tree of every environment, validated as a whole, and its objects laid out. */
-function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
+/**
+ * Builds and validates each environment in turn, and hands each one to
+ * `valid` while every environment so far is valid: a fleet's environments
+ * need not all live at once. The problems and warnings of all of them, or a
+ * `SynthError` for specs of the wrong shape, without an environment or with
+ * two of the same name (checked before anything is built).
+ */
+function eachEnvironment(specs: readonly ClusterSpec[], valid: (environment: Environment) => void): Validation {
   // An empty model would replace the output with nothing.
   if (specs.length === 0) throw new SynthError(['environments = []: there must be at least one environment']);
   // A spec's shape first (it may come from JavaScript, JSON or YAML): the constructs expect their fields.
@@ -127,82 +140,109 @@ function validatedModel(specs: readonly ClusterSpec[]): ValidatedModel {
     throw new SynthError(duplicates.map(name => `[${name}] name = ${JSON.stringify(name)}: environment names must be unique`));
   }
   const app = new App();
-  const charts = specs.map(spec => new EnvironmentChart(app, spec));
-  // Collected before validating, so that the validation does not print them as process warnings too.
-  const constructs = app.node.findAll();
-  const warnings = collectWarnings(app, constructs);
-  const problems = collectProblems(app, constructs);
-  if (problems.length > 0) throw new SynthError(problems, warnings);
-
-  const environments = charts.map(chart => {
-    const name = chart.cluster.spec.name;
-    // Two lines, each short enough for the line width whatever the environment's name.
-    const header = `Generated by prodk8s for the "${name}" environment.\nDo not edit: change the environment's spec and synthesize again.`;
-    const objects = chart.node.findAll().filter(ApiObject.isApiObject);
-    for (const object of unplacedObjects(objects)) {
-      problems.push(`[${chart.node.path}] ${object}: a namespaced object must name its namespace, or it lands in "default"`);
-    }
-    return { chart, name, header, manifests: layoutManifests(objects) };
-  });
-  if (problems.length > 0) throw new SynthError(problems, warnings);
-  for (const chart of charts) markValid(chart.cluster);
-  return { app, environments, warnings };
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  // Reported only for a model without other problems: an object of an invalid construct may be unplaced for that reason alone.
+  const unplaced: string[] = [];
+  for (const spec of specs) {
+    const checked = checkedEnvironment(app, spec);
+    warnings.push(...checked.warnings);
+    problems.push(...checked.problems);
+    unplaced.push(...checked.unplaced);
+    if (problems.length === 0 && unplaced.length === 0) valid(checked.environment);
+  }
+  return { problems: problems.length > 0 ? problems : unplaced, warnings };
 }
 
 /**
- * The files of a valid model, also written into a staging folder when given one.
- * The manifests are most of a large estate's work: each file is serialized
- * and written (on a worker thread, for a large estate) while the next one is
- * rendered.
+ * One environment built into `app` and validated: its warnings and problems,
+ * and its objects laid out. Nothing else of the tree stays referenced here,
+ * so that rendering can release each object as it goes.
  */
-function render({ app, environments, warnings }: ValidatedModel, renderTerraform: TerraformRenderer, staging?: Staging, { release = false } = {}): Rendering {
-  const objects = environments.reduce((sum, { manifests }) => sum + manifests.reduce((n, file) => n + file.objects.length, 0), 0);
-  const manifests = new YamlFileWriter({ worker: useYamlWorker(objects) });
+function checkedEnvironment(app: App, spec: ClusterSpec): Validation & { unplaced: string[]; environment: Environment } {
+  const chart = new EnvironmentChart(app, spec);
+  // Collected before validating, so that the validation does not print them as process warnings too.
+  const constructs = chart.node.findAll();
+  const warnings = collectWarnings(chart, constructs);
+  const problems = collectProblems(chart, constructs);
+  const objects = chart.node.findAll().filter(ApiObject.isApiObject);
+  const unplaced = unplacedObjects(objects)
+    .map(object => `[${chart.node.path}] ${object}: a namespaced object must name its namespace, or it lands in "default"`);
+  if (problems.length === 0 && unplaced.length === 0) markValid(chart.cluster);
+  const name = chart.cluster.spec.name;
+  // Two lines, each short enough for the line width whatever the environment's name.
+  const header = `Generated by prodk8s for the "${name}" environment.\nDo not edit: change the environment's spec and synthesize again.`;
+  return { warnings, problems, unplaced, environment: { chart, name, header, manifests: layoutManifests(objects) } };
+}
+
+/**
+ * The files of every environment, each rendered as soon as it is valid (the
+ * manifests are most of a large estate's work, each file serialized on a
+ * worker thread, for a large estate, while the next one is rendered), for
+ * the caller to finish. With `release`, each environment leaves the model
+ * once rendered. Any problem in any environment throws a `SynthError`
+ * listing all of them.
+ */
+function renderEach(specs: readonly ClusterSpec[], renderTerraform: TerraformRenderer, { release }: { release: boolean }) {
+  let rendering: { files: YamlFileWriter; collector?: Collector } | undefined;
+  const clusters: ProductionCluster[] = [];
   try {
-    // The model was validated above: its renderers need not count each cluster's constructs again.
-    const clusters = environments.map(({ chart }) => chart.cluster);
-    const files = renderValidated(clusters, () => {
-      // Terraform first: its scratch folder is removed in the background while the manifests render.
-      const terraform = renderTerraform(clusters);
-      // Then what reads the whole model, before its objects are released.
-      return [...environments.flatMap(({ chart, name, header }) => environmentFiles(chart, name, header)), ...terraform];
+    const { problems, warnings } = eachEnvironment(specs, environment => {
+      if (rendering === undefined) {
+        // The first environment's size for each: the environments of a fleet are alike.
+        const objects = environment.manifests.reduce((n, file) => n + file.objects.length, 0) * specs.length;
+        rendering = { files: new YamlFileWriter({ worker: useYamlWorker(objects) }), collector: release ? new Collector(objects) : undefined };
+        // Once a large estate's first environment is built and validated.
+        rendering.collector?.collect();
+      }
+      renderEnvironment(environment, rendering.files, renderTerraform, rendering.collector);
+      // Kept only where they are not released: a cluster holds its whole environment's model.
+      if (!release) clusters.push(environment.chart.cluster);
     });
-    const collector = release ? new Collector(objects) : undefined;
-    collector?.collect();
-    // With `release`, each environment leaves the model once rendered: a fleet's environments need not all live to the end.
-    for (const environment of release ? drain(environments) : environments) {
-      const { name, header, manifests: laidOut } = environment;
-      laidOut.forEach((file, index) => {
-        manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) }, staging);
-        if (collector) {
-          collector.rendered(file.objects.length);
-          laidOut[index] = releaseObjects(file);
-        }
-      });
-      if (release) app.node.tryRemoveChild(environment.chart.node.id);
-    }
+    if (problems.length > 0) throw new SynthError(problems, warnings);
     // Before the worker's texts come back.
-    collector?.collect();
-    if (staging !== undefined) writeFiles(staging, files);
-    return { files: [...manifests.finish(), ...files], warnings };
+    rendering!.collector?.collect();
+    return { files: rendering!.files, warnings, clusters };
   } catch (error) {
-    void manifests.abandon();
+    void rendering?.files.abandon();
     throw error;
   }
 }
 
-/** An environment's node layer files and its summary. */
+/**
+ * One valid environment's files, added to `files`. With a `collector`, each
+ * manifest file's objects are released once rendered, and the environment
+ * then leaves the model.
+ */
+function renderEnvironment({ chart, name, header, manifests }: Environment, files: YamlFileWriter, renderTerraform: TerraformRenderer, collector?: Collector): void {
+  // The model was validated above: its renderers need not count its constructs again.
+  for (const file of renderValidated([chart.cluster], () => [...environmentFiles(chart, name, header), ...renderTerraform([chart.cluster])])) files.add(file);
+  manifests.forEach((file, index) => {
+    files.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) });
+    if (collector) {
+      collector.rendered(file.objects.length);
+      manifests[index] = releaseObjects(file);
+    }
+  });
+  if (collector) chart.node.scope!.node.tryRemoveChild(chart.node.id);
+}
+
+/** An environment's node layer files, its summary, runbook and alert rules. */
 function environmentFiles(chart: EnvironmentChart, name: string, header: string): OutputFile[] {
+  const comment = `<!-- ${header.replace(/\n/g, '\n     ')} -->`;
   return [
-    ...nodeFiles(chart.cluster).map(file => ({
-      path: `${name}/${file.path}`,
-      content: 'documents' in file ? yamlDocuments(file.documents, header)
-        // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
-        : 'cloudConfig' in file ? `#cloud-config\n${yamlDocuments([file.cloudConfig], header)}`
-          : `${hashComment(header)}\n${file.text}`,
-    })),
-    { path: `${name}/SUMMARY.md`, content: `<!-- ${header.replace(/\n/g, '\n     ')} -->\n${environmentSummary(chart.cluster)}` },
-    { path: `${name}/${ETCD_RESTORE_FILE}`, content: `<!-- ${header.replace(/\n/g, '\n     ')} -->\n${etcdRestoreRunbook(chart.cluster)}` },
+    ...nodeFiles(chart.cluster).map(file => {
+      const path = `${name}/${file.path}`;
+      return {
+        path,
+        content: 'documents' in file ? yamlDocuments(file.documents, header)
+          // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
+          : 'cloudConfig' in file ? `#cloud-config\n${yamlDocuments([file.cloudConfig], header)}`
+            : `${hashComment(header)}\n${file.text}`,
+      };
+    }),
+    { path: `${name}/SUMMARY.md`, content: `${comment}\n${environmentSummary(chart.cluster)}` },
+    { path: `${name}/${ETCD_RESTORE_FILE}`, content: `${comment}\n${etcdRestoreRunbook(chart.cluster)}` },
     // The alert rules as Prometheus reads them, for review beside the summary and for promtool.
     { path: `${name}/${ALERT_RULES_FILE}`, content: yamlDocuments([{ groups: chart.cluster.alertGroups.map(ruleFileGroup) }], header) },
   ];
@@ -242,11 +282,6 @@ export class Collector {
       this.collect();
     }
   }
-}
-
-/** The items of `list`, each taken out of it as it is handed over. */
-function* drain<T>(list: T[]): Generator<T> {
-  while (list.length > 0) yield list.shift()!;
 }
 
 /**

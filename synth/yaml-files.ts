@@ -44,12 +44,13 @@ export interface YamlFile {
 }
 
 /**
- * Serializes YAML files as they are added, and writes each into the folder
- * given with it, if any; `finish()` returns them all, in the order added. With
- * a worker, files are serialized and written on a worker thread while the main
- * thread renders the next objects; when the worker falls behind, the main
- * thread serializes the next file itself. The bytes are the same either way:
- * the same writer and options, and each file keeps its objects' order.
+ * The files of an output: YAML files serialized as they are added, texts
+ * taken as they are; `finish()` returns them all, in the order added, and
+ * writes them into a staging folder if given one. With a worker, YAML files
+ * are serialized on a worker thread while the main thread renders the next
+ * objects; when the worker falls behind, the main thread serializes the next
+ * file itself. The bytes are the same either way: the same writer and
+ * options, and each file keeps its objects' order.
  */
 export class YamlFileWriter {
   private readonly worker?: YamlWorker;
@@ -60,22 +61,26 @@ export class YamlFileWriter {
     if (worker) this.worker = new YamlWorker();
   }
 
-  /** Serializes `file`, and writes it into `staging` if given. */
-  public add({ path, header, objects }: YamlFile, staging?: Staging): void {
-    // A worker that has fallen behind gets no more: the main thread serializes this file itself.
-    if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
-      const file = { path, content: yamlDocuments(objects, header) };
-      if (staging !== undefined) writeFiles(staging, [file]);
+  /** Serializes `file`, unless it is text already. */
+  public add(file: YamlFile | OutputFile): void {
+    if ('content' in file) {
       this.slots.push({ file });
       return;
     }
-    this.slots.push({ path, index: this.worker.post({ path, header, objects }, staging) });
+    // A worker that has fallen behind gets no more: the main thread serializes this file itself.
+    if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
+      this.slots.push({ file: { path: file.path, content: yamlDocuments(file.objects, file.header) } });
+      return;
+    }
+    this.slots.push({ path: file.path, index: this.worker.post(file) });
   }
 
-  /** Every file added, in order. Waits for the worker to finish. */
-  public finish(): OutputFile[] {
+  /** Every file added, in order, also written into `staging` if given. Waits for the worker to finish. */
+  public finish(staging?: Staging): OutputFile[] {
     const texts = this.worker?.collect() ?? [];
-    return this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts[slot.index] }));
+    const files = this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts[slot.index] }));
+    if (staging !== undefined) writeFiles(staging, files);
+    return files;
   }
 
   /** Stops the worker without waiting for its work, when the synth fails before `finish()`; settles once it has stopped. */
@@ -109,14 +114,12 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * The worker's whole program. It is evaluated from this text rather than
  * loaded from a file, so that it runs the same from compiled JavaScript and
  * under ts-jest. It loads the very js-yaml module the main thread uses, with
- * the same options, and repeats `yamlDocuments`, `literalMultiline` and `writeFiles` (linking
- * unchanged files) in a few lines; tests hold both paths to the same bytes
- * and the same links. Each message is a file; `null` asks for the texts of
- * all, answered on the results port.
+ * the same options, and repeats `yamlDocuments` and `literalMultiline` in a
+ * few lines; tests hold both paths to the same bytes. Each message is a file
+ * to serialize; `null` asks for the texts of all, answered on the results
+ * port.
  */
 const WORKER_SOURCE = `
-const { link, lstat, mkdir, readFile, writeFile } = require('fs/promises');
-const { dirname, join } = require('path');
 const { parentPort, workerData } = require('worker_threads');
 const { DEFAULT_SCALAR_STYLE_RULES, DUMP_SCHEMA, SCALAR_STYLE, jsToAst, present } = require(workerData.jsYaml);
 // literalMultiline (constructs/core/yaml-text.ts), then js-yaml's rules.
@@ -126,29 +129,13 @@ const literalMultiline = layout => {
 };
 const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA, scalarStyleRules: [literalMultiline, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] };
 const texts = [];
-const writes = [];
 let failure;
-// A file system error keeps its code, call and path, so that the main thread reports it as its own.
-const fail = error => {
-  failure = failure ?? { message: String((error && error.message) || error), code: error && error.code, syscall: error && error.syscall, path: error && error.path };
-};
-// Each folder is made once, however many files go into it.
-const folders = new Map();
-const folder = path => {
-  if (!folders.has(path)) folders.set(path, mkdir(path, { recursive: true }));
-  return folders.get(path);
-};
-const holds = (path, text) => lstat(path)
-  .then(stats => stats.isFile() && stats.size === Buffer.byteLength(text) && readFile(path, 'utf8').then(old => old === text))
-  .catch(() => false);
 parentPort.on('message', file => {
   if (file === null) {
-    Promise.all(writes).then(() => {
-      workerData.results.postMessage(failure === undefined ? { texts } : { failure });
-      Atomics.store(workerData.answered, 0, 1);
-      Atomics.notify(workerData.answered, 0);
-      parentPort.close();
-    });
+    workerData.results.postMessage(failure === undefined ? { texts } : { failure });
+    Atomics.store(workerData.answered, 0, 1);
+    Atomics.notify(workerData.answered, 0);
+    parentPort.close();
     return;
   }
   if (failure !== undefined) return;
@@ -157,20 +144,10 @@ parentPort.on('message', file => {
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: documents.length > 0 });
     }
-    const text = '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter);
-    texts.push(text);
+    texts.push('---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter));
     Atomics.add(workerData.serialized, 0, file.objects.length);
-    if (file.staging !== undefined) {
-      // Written in the background (libuv's thread pool), while the next file is serialized.
-      const path = join(file.staging.directory, file.path);
-      const previous = file.staging.previous === undefined ? undefined : join(file.staging.previous, file.path);
-      writes.push(folder(dirname(path))
-        .then(() => previous !== undefined && holds(previous, text))
-        .then(same => (same ? link(previous, path).catch(() => writeFile(path, text)) : writeFile(path, text)))
-        .catch(error => fail(Object.assign(error, { path: error.path || path }))));
-    }
   } catch (error) {
-    fail(error);
+    failure = { message: String((error && error.message) || error) };
   }
 });
 `;
@@ -208,25 +185,22 @@ class YamlWorker {
     return this.posted - Atomics.load(this.serialized, 0);
   }
 
-  /** Sends a file (to be written into `staging`, if given); returns its index in this worker's answer. */
-  public post(file: YamlFile, staging: Staging | undefined): number {
-    this.worker.postMessage({ ...file, staging });
+  /** Sends a file to serialize; returns its index in this worker's answer. */
+  public post(file: YamlFile): number {
+    this.worker.postMessage(file);
     this.posted += file.objects.length;
     return this.files++;
   }
 
-  /** Blocks until the worker has serialized (and written) everything posted; returns the texts. */
+  /** Blocks until the worker has serialized everything posted; returns the texts. */
   public collect(): string[] {
     try {
       this.worker.postMessage(null);
       if (Atomics.wait(this.answered, 0, 0, WORKER_DEADLINE_MS) === 'timed-out') {
         throw new Error(`the YAML worker gave no answer in ${WORKER_DEADLINE_MS / 1000} s`);
       }
-      const answer = receiveMessageOnPort(this.results)!.message as { texts: string[] } | { failure: { message: string; code?: string } };
-      if ('failure' in answer) {
-        const { message, ...errno } = answer.failure;
-        throw Object.assign(new Error(errno.code === undefined ? `the YAML worker failed: ${message}` : message), errno);
-      }
+      const answer = receiveMessageOnPort(this.results)!.message as { texts: string[] } | { failure: { message: string } };
+      if ('failure' in answer) throw new Error(`the YAML worker failed: ${answer.failure.message}`);
       return answer.texts;
     } finally {
       void this.stop();

@@ -100,6 +100,32 @@ describe('synthesize', () => {
     expect(readFileSync(join(outdir, 'dev', 'previous.yaml'), 'utf8')).toBe('previous output');
   });
 
+  test('reports the problems of every environment after a valid one it has rendered, and writes nothing', () => {
+    // Each with a warning.
+    const kubeProxy = { mode: 'ipvs' } as const;
+    const specs = [
+      clusterSpec({ name: 'good', kubeProxy }),
+      clusterSpec({ name: 'bad', kubeProxy, networking: { podCidr: '10.0.0.0/8', serviceCidr: '10.96.0.0/12' } }),
+      clusterSpec({ name: 'good-again', kubeProxy }),
+      clusterSpec({ name: 'worse', kubeProxy, tenants: [tenantSpec({ quota: { requests: { cpu: '1', memory: '10GB' }, pods: 1 } })] }),
+    ];
+    let error: unknown;
+    try {
+      synthesize(specs, outdir);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as SynthError).problems).toEqual([
+      '[bad/cluster] networking.serviceCidr = "10.96.0.0/12": must not overlap networking.podCidr (10.0.0.0/8): a Service IP would be routed to a pod',
+      '[worse/cluster/tenants/team-a] quota.requests.memory = "10GB": must be a Kubernetes quantity such as 500m, 2, 128Mi or 10Gi',
+    ]);
+    // The warnings of all four, in their order.
+    expect((error as SynthError).warnings.filter(warning => warning.includes('kubeProxy.mode')).map(warning => warning.slice(0, warning.indexOf(']') + 1)))
+      .toEqual(['[good/cluster]', '[bad/cluster]', '[good-again/cluster]', '[worse/cluster]']);
+    expect(readdirSync(join(outdir, '..'))).toEqual(['dist']);
+    expect(readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'dev']);
+  });
+
   test('holds no environment\'s model once it returns, not even until its background work is done', async () => {
     // node's collector, for this test only: jest gives none.
     setFlagsFromString('--expose-gc');

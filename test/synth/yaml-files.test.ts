@@ -96,8 +96,8 @@ describe('YamlFileWriter', () => {
   }));
   const write = (worker: boolean, staging?: Staging) => {
     const writer = new YamlFileWriter({ worker });
-    for (const file of files) writer.add(file, staging);
-    return writer.finish();
+    for (const file of files) writer.add(file);
+    return writer.finish(staging);
   };
 
   test('serializes on a worker thread to the same bytes, in the same order, as on the main thread', () => {
@@ -147,6 +147,22 @@ describe('YamlFileWriter', () => {
     }
   });
 
+  test('takes texts as they are, in their place, and writes them with the others', () => {
+    for (const worker of [false, true]) {
+      const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+      const writer = new YamlFileWriter({ worker });
+      writer.add(files[3]);
+      writer.add({ path: 'env/SUMMARY.md', content: '# Summary\n' });
+      writer.add(files[4]);
+      const written = writer.finish({ directory });
+      expect(written.map(file => file.path)).toEqual([files[3].path, 'env/SUMMARY.md', files[4].path]);
+      expect(written[1].content).toBe('# Summary\n');
+      expect(written[2].content).toBe(yamlDocuments(files[4].objects, 'Header 4.'));
+      for (const file of written) expect(readFileSync(join(directory, file.path), 'utf8')).toBe(file.content);
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   test('reports an object the writer cannot serialize, on a worker as on the main thread', () => {
     const bad = { path: 'bad.yaml', header: 'h', objects: [{ value: BigInt(1) }] };
     expect(() => new YamlFileWriter({ worker: false }).add(bad)).toThrow('unacceptable kind of an object to dump [object BigInt]');
@@ -161,10 +177,10 @@ describe('YamlFileWriter', () => {
     // 'taken' is a file, so nothing can be written below it.
     writeFileSync(join(directory, 'taken'), '');
     const writer = new YamlFileWriter({ worker: true });
-    writer.add({ ...files[2], path: 'taken/below.yaml' }, { directory });
+    writer.add({ ...files[2], path: 'taken/below.yaml' });
     let error: NodeJS.ErrnoException | undefined;
     try {
-      writer.finish();
+      writer.finish({ directory });
     } catch (e) {
       error = e as NodeJS.ErrnoException;
     }
