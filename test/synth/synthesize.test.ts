@@ -4,7 +4,7 @@ import { join } from 'path';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
-import { Collector, renderEnvironments, renderObject, synthesize } from '../../synth/synthesize';
+import { Collector, renderEnvironments, renderObject, synthesize, validate } from '../../synth/synthesize';
 import { WORKER_THRESHOLD } from '../../synth/yaml-files';
 import { OUTPUT_MARKER } from '../../synth/output-folder';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
@@ -71,6 +71,35 @@ describe('renderEnvironments', () => {
   test('reports two environments of one name', () => {
     expect(() => renderEnvironments([clusterSpec({ name: 'x' }), clusterSpec({ name: 'x' })]))
       .toThrow('[x] name = "x": environment names must be unique');
+  });
+});
+
+describe('validate', () => {
+  const kubeProxy = { mode: 'ipvs' } as const;
+
+  test('gives the problems of every environment and the warnings of all, whatever comes first', () => {
+    const { problems, warnings } = validate([
+      clusterSpec({ name: 'good', kubeProxy }),
+      clusterSpec({ name: 'bad', kubeProxy, networking: { podCidr: '10.0.0.0/8', serviceCidr: '10.96.0.0/12' } }),
+      clusterSpec({ name: 'good-again', kubeProxy }),
+    ]);
+    expect(problems).toEqual([
+      '[bad/cluster] networking.serviceCidr = "10.96.0.0/12": must not overlap networking.podCidr (10.0.0.0/8): a Service IP would be routed to a pod',
+    ]);
+    expect(warnings.filter(warning => warning.includes('kubeProxy.mode')).map(warning => warning.slice(0, warning.indexOf(']') + 1)))
+      .toEqual(['[good/cluster]', '[bad/cluster]', '[good-again/cluster]']);
+  });
+
+  test('finds no problem in a valid model, and the same warnings as a synth', () => {
+    const specs = [clusterSpec({ name: 'one', kubeProxy }), clusterSpec({ name: 'two' })];
+    const { problems, warnings } = validate(specs);
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual(renderEnvironments(specs).warnings);
+    expect(warnings.some(warning => warning.startsWith('[one/cluster] kubeProxy.mode'))).toBe(true);
+  });
+
+  test('gives the problems of a spec of the wrong shape without building anything', () => {
+    expect(validate([{ ...clusterSpec(), retentoin: '7d' } as never]).problems).toEqual(['[test] retentoin = "7d": is not a field of ClusterSpec']);
   });
 });
 
