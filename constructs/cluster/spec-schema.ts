@@ -11,23 +11,25 @@ import schema from './cluster-spec.schema.json';
  * TypeError in the middle of the model. The rules of values are the
  * constructs' checks.
  */
+let validator: ValidateFunction | undefined;
+
 /** How the schema is compiled, here and by the build's standalone validator. */
 export const SPEC_VALIDATOR_OPTIONS = { allErrors: true, strict: false } as const;
 
 /** The build's precompiled validator (`scripts/spec-validator.ts`), else the schema compiled now. */
-function loadValidator(): ValidateFunction {
+function validateSpec(): ValidateFunction {
+  if (validator) return validator;
   try {
-    return require('./spec-validator.js') as ValidateFunction;
+    validator = require('./spec-validator.js') as ValidateFunction;
   } catch {
-    return new Ajv(SPEC_VALIDATOR_OPTIONS).compile(schema);
+    validator = new Ajv(SPEC_VALIDATOR_OPTIONS).compile(schema);
   }
+  return validator;
 }
-
-/** Loaded with this module, as every other module the synth uses is. */
-const validate = loadValidator();
 
 /** Every problem of a spec's shape; `index` names an environment that has no name. */
 export function specShapeProblems(spec: unknown, index: number): string[] {
+  const validate = validateSpec();
   if (validate(spec)) return [];
   const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : `environments[${index}]`;
   return [...new Set(relevantErrors(validate.errors ?? [], spec).map(error => `[${name}] ${problemOf(error, spec)}`))];
