@@ -249,13 +249,15 @@ function crashPoint(step: string): void {
  * deleting files is most of the cost of a small synth on some disks).
  */
 export function writeFiles(staging: Staging, files: readonly OutputFile[]): void {
-  const folders = madeFolders.get(staging) ?? madeFolders.set(staging, new Set()).get(staging)!;
+  // Each folder is made once, however many files go into it: a fleet writes some forty into each environment's sixteen.
+  const made = new Set<string>();
   for (const file of files) {
     const path = join(staging.directory, file.path);
     const folder = dirname(path);
-    if (!folders.has(folder)) {
+    if (!made.has(folder)) {
       mkdirSync(folder, { recursive: true });
-      folders.add(folder);
+      // Its parents exist now too.
+      for (let parent = folder; parent.startsWith(staging.directory) && !made.has(parent); parent = dirname(parent)) made.add(parent);
     }
     if (staging.previous === undefined || !linkUnchanged(join(staging.previous, file.path), file.content, path)) {
       try {
@@ -267,9 +269,6 @@ export function writeFiles(staging: Staging, files: readonly OutputFile[]): void
     }
   }
 }
-
-/** The folders `writeFiles` has made in a staging folder: a fleet writes some forty files into each environment's sixteen. */
-const madeFolders = new WeakMap<Staging, Set<string>>();
 
 /** Links `previous` to `path` if it is a regular file holding exactly `content`; false where it is not, or cannot be linked. */
 function linkUnchanged(previous: string, content: string, path: string): boolean {

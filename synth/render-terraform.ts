@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { types } from 'util';
 import { App } from 'cdktf';
 import stableStringify = require('json-stable-stringify');
 import { ProductionCluster } from '../constructs';
@@ -55,14 +56,15 @@ function removeInBackground(folder: string): void {
  * Runs `work` without the creation stacks cdktf records. cdktf captures the
  * whole stack, every frame formatted, for each token it creates (a typed
  * `helm_release` creates dozens), only to name where a token came from if it
- * later fails to resolve; that was a third of a stack's render. Captures into
- * plain objects, the way cdktf records them, are skipped; an `Error`'s own
- * stack is captured as always.
+ * later fails to resolve; that was a third of a stack's render. A capture
+ * into a plain object, the way cdktf records them, leaves an empty stack; an
+ * error's own stack is captured as always.
  */
 export function withoutCreationStacks<T>(work: () => T): T {
   const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target, below) => {
-    if (target instanceof Error) capture(target, below);
+  Error.captureStackTrace = function captureErrorsOnly(target: object, below?: Function): void {
+    if (types.isNativeError(target)) capture(target, below ?? captureErrorsOnly);
+    else (target as { stack?: string }).stack = '';
   };
   try {
     return work();

@@ -11,7 +11,7 @@ import { ETCD_RESTORE_FILE, etcdRestoreRunbook } from '../stacks/etcd-restore';
 import { ALERT_RULES_FILE, environmentSummary } from '../stacks/summary';
 import { objectJson } from './object-json';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
-import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput } from './output-folder';
+import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, writeFiles } from './output-folder';
 import { isTerraformWorkingFile, loadTerraformRenderer, TerraformRenderer } from './terraform-renderer';
 import { hashComment, useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
 
@@ -43,8 +43,11 @@ export interface SynthesizeOptions {
  */
 export function validate(specs: readonly ClusterSpec[]): Validation {
   try {
-    // Each environment leaves the model once validated: a fleet's environments need not all live at once.
-    return eachEnvironment(specs, ({ chart }) => chart.node.scope!.node.tryRemoveChild(chart.node.id));
+    // Each valid environment leaves the model once validated: a fleet's environments need not all live at once.
+    return eachEnvironment(specs, ({ chart }) => {
+      chart.node.scope!.node.tryRemoveChild(chart.node.id);
+      return [];
+    });
   } catch (error) {
     if (!(error instanceof SynthError)) throw error;
     return { problems: [...error.problems], warnings: [...error.warnings] };
@@ -64,8 +67,8 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
 
 /** `renderEnvironments`, with the clusters it rendered, for what reads the model beside its files (`prodk8s diff`). */
 export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering: Rendering; readonly clusters: readonly ProductionCluster[] } {
-  const { files, warnings, clusters } = renderEach(specs, loadTerraformRenderer(), { release: false });
-  return { rendering: { files: files.finish(), warnings }, clusters };
+  const { rendering, clusters } = renderEach(specs, { release: false });
+  return { rendering, clusters };
 }
 
 /**
@@ -79,17 +82,10 @@ export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering
  */
 export function synthesize(specs: readonly ClusterSpec[], outdir: string, options: SynthesizeOptions = {}): Rendering {
   // The model is this synth's own: each environment can go as soon as it is rendered.
-  const { files, warnings } = renderEach(specs, loadTerraformRenderer(), { release: true });
-  let written: OutputFile[] = [];
-  try {
-    replaceOutput(outdir, staging => {
-      written = files.finish(staging);
-    }, carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false));
-  } catch (error) {
-    void files.abandon();
-    throw error;
-  }
-  return { files: written, warnings };
+  const { rendering } = renderEach(specs, { release: true });
+  replaceOutput(outdir, staging => writeFiles(staging, rendering.files),
+    carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false));
+  return rendering;
 }
 
 /**
@@ -124,12 +120,13 @@ interface Environment {
 
 /**
  * Builds and validates each environment in turn, and hands each one to
- * `valid` while every environment so far is valid: a fleet's environments
+ * `valid` while every environment so far is valid, and was rendered without
+ * a problem (`valid` returns the problems it found): a fleet's environments
  * need not all live at once. The problems and warnings of all of them, or a
  * `SynthError` for specs of the wrong shape, without an environment or with
  * two of the same name (checked before anything is built).
  */
-function eachEnvironment(specs: readonly ClusterSpec[], valid: (environment: Environment) => void): Validation {
+function eachEnvironment(specs: readonly ClusterSpec[], valid: (environment: Environment) => readonly string[]): Validation {
   // An empty model would replace the output with nothing.
   if (specs.length === 0) throw new SynthError(['environments = []: there must be at least one environment']);
   // A spec's shape first (it may come from JavaScript, JSON or YAML): the constructs expect their fields.
@@ -149,7 +146,7 @@ function eachEnvironment(specs: readonly ClusterSpec[], valid: (environment: Env
     warnings.push(...checked.warnings);
     problems.push(...checked.problems);
     unplaced.push(...checked.unplaced);
-    if (problems.length === 0 && unplaced.length === 0) valid(checked.environment);
+    if (problems.length === 0 && unplaced.length === 0) problems.push(...valid(checked.environment));
   }
   return { problems: problems.length > 0 ? problems : unplaced, warnings };
 }
@@ -176,55 +173,72 @@ function checkedEnvironment(app: App, spec: ClusterSpec): Validation & { unplace
 }
 
 /**
- * The files of every environment, each rendered as soon as it is valid (the
- * manifests are most of a large estate's work, each file serialized on a
- * worker thread, for a large estate, while the next one is rendered), for
- * the caller to finish. With `release`, each environment leaves the model
- * once rendered. Any problem in any environment throws a `SynthError`
- * listing all of them.
+ * The files of every environment, each rendered as soon as it is valid: the
+ * manifests are most of a large estate's work, each file serialized (on a
+ * worker thread, once there are enough objects) while the next one is
+ * rendered. With `release`, each environment leaves the model once rendered.
+ * Any problem in any environment throws a `SynthError` listing all of them.
  */
-function renderEach(specs: readonly ClusterSpec[], renderTerraform: TerraformRenderer, { release }: { release: boolean }) {
-  let rendering: { files: YamlFileWriter; collector?: Collector } | undefined;
+function renderEach(specs: readonly ClusterSpec[], { release }: { release: boolean }) {
+  const manifests = new YamlFileWriter({ worker: false });
+  const own: OutputFile[] = [];
+  const terraform: OutputFile[] = [];
   const clusters: ProductionCluster[] = [];
+  let renderTerraform: TerraformRenderer | undefined;
+  let objects = 0;
   try {
     const { problems, warnings } = eachEnvironment(specs, environment => {
-      if (rendering === undefined) {
-        // The first environment's size for each: the environments of a fleet are alike.
-        const objects = environment.manifests.reduce((n, file) => n + file.objects.length, 0) * specs.length;
-        rendering = { files: new YamlFileWriter({ worker: useYamlWorker(objects) }), collector: release ? new Collector(objects) : undefined };
-        // Once a large estate's first environment is built and validated.
-        rendering.collector?.collect();
+      const { chart, name, header } = environment;
+      const count = environment.manifests.reduce((n, file) => n + file.objects.length, 0);
+      objects += count;
+      if (useYamlWorker(objects)) manifests.useWorker();
+      // Loaded for the first valid environment: a model that fails its checks is told so, whatever is installed.
+      renderTerraform ??= loadTerraformRenderer();
+      const collector = release ? new Collector(count) : undefined;
+      try {
+        // The model was validated above: its renderers need not count its constructs again.
+        renderValidated([chart.cluster], () => {
+          own.push(...environmentFiles(chart, name, header));
+          terraform.push(...renderTerraform!([chart.cluster]));
+        });
+        renderManifests(environment, manifests, collector);
+      } catch (error) {
+        // A problem found while rendering (a JSON patch that moved an object): the environments after it are still checked.
+        if (error instanceof SynthError) return error.problems;
+        throw error;
       }
-      renderEnvironment(environment, rendering.files, renderTerraform, rendering.collector);
       // Kept only where they are not released: a cluster holds its whole environment's model.
-      if (!release) clusters.push(environment.chart.cluster);
+      if (!release) clusters.push(chart.cluster);
+      return [];
     });
     if (problems.length > 0) throw new SynthError(problems, warnings);
-    // Before the worker's texts come back.
-    rendering!.collector?.collect();
-    return { files: rendering!.files, warnings, clusters };
+    return { rendering: { files: [...manifests.finish(), ...own, ...terraform], warnings }, clusters };
   } catch (error) {
-    void rendering?.files.abandon();
+    void manifests.abandon();
     throw error;
   }
 }
 
 /**
- * One valid environment's files, added to `files`. With a `collector`, each
- * manifest file's objects are released once rendered, and the environment
- * then leaves the model.
+ * One valid environment's manifests, added to `manifests`. With a `collector`,
+ * each file's objects are released once rendered, and the environment then
+ * leaves the model.
  */
-function renderEnvironment({ chart, name, header, manifests }: Environment, files: YamlFileWriter, renderTerraform: TerraformRenderer, collector?: Collector): void {
-  // The model was validated above: its renderers need not count its constructs again.
-  for (const file of renderValidated([chart.cluster], () => [...environmentFiles(chart, name, header), ...renderTerraform([chart.cluster])])) files.add(file);
-  manifests.forEach((file, index) => {
-    files.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) });
+function renderManifests({ chart, name, header, manifests: laidOut }: Environment, manifests: YamlFileWriter, collector?: Collector): void {
+  // Once a large environment is built and validated.
+  collector?.collect();
+  laidOut.forEach((file, index) => {
+    manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) });
     if (collector) {
       collector.rendered(file.objects.length);
-      manifests[index] = releaseObjects(file);
+      laidOut[index] = releaseObjects(file);
     }
   });
-  if (collector) chart.node.scope!.node.tryRemoveChild(chart.node.id);
+  if (collector) {
+    chart.node.scope!.node.tryRemoveChild(chart.node.id);
+    // Before the next environment is built, or the worker's texts come back.
+    collector.collect();
+  }
 }
 
 /** An environment's node layer files, its summary, runbook and alert rules. */
@@ -258,13 +272,14 @@ const OBJECTS_PER_COLLECTION = 8_000;
 const LARGE_ESTATE = 26_000;
 
 /**
- * Full garbage collections while a large estate renders, where the process
- * exposes them (`--expose-gc`, in `SYNTH_NODE_OPTIONS`): once the model is
+ * Full garbage collections while a large environment renders, where the
+ * process exposes them (`--expose-gc`, in `SYNTH_NODE_OPTIONS`): once it is
  * built and validated, every `OBJECTS_PER_COLLECTION` objects released, and
- * before the serialized files are gathered.
- * V8 would otherwise let the heap grow to several times the live model before
- * its next full collection (5,000 tenants: 485 MiB of heap for some 150 MiB
- * alive). Smaller estates are left alone.
+ * once it is rendered (before the next one is built, or the serialized files
+ * are gathered). V8 would otherwise let the heap grow to several times the
+ * live model before its next full collection (5,000 tenants: 485 MiB of heap
+ * for some 150 MiB alive). Smaller environments are left alone: a synth
+ * holds one environment's model at a time.
  */
 export class Collector {
   private sinceLast = 0;

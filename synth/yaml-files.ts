@@ -2,7 +2,7 @@ import { availableParallelism } from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions } from 'js-yaml';
 import { YAML_PRESENTER_OPTIONS, YAML_SCALAR_STYLE_RULES } from '../constructs/core/yaml-text';
-import { OutputFile, Staging, writeFiles } from './output-folder';
+import { OutputFile } from './output-folder';
 
 /**
  * How every document is written: as `YAML_PRESENTER_OPTIONS` say, repeated
@@ -44,43 +44,41 @@ export interface YamlFile {
 }
 
 /**
- * The files of an output: YAML files serialized as they are added, texts
- * taken as they are; `finish()` returns them all, in the order added, and
- * writes them into a staging folder if given one. With a worker, YAML files
- * are serialized on a worker thread while the main thread renders the next
- * objects; when the worker falls behind, the main thread serializes the next
- * file itself. The bytes are the same either way: the same writer and
- * options, and each file keeps its objects' order.
+ * Serializes YAML files as they are added; `finish()` returns them all, in
+ * the order added. With a worker, files are serialized on a worker thread
+ * while the main thread renders the next objects; when the worker falls
+ * behind, the main thread serializes the next file itself. The bytes are the
+ * same either way: the same writer and options, and each file keeps its
+ * objects' order.
  */
 export class YamlFileWriter {
-  private readonly worker?: YamlWorker;
+  private worker?: YamlWorker;
   private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly index: number })[] = [];
 
-  /** With `worker`, a worker thread serializes; without, each file is serialized when added. */
+  /** With `worker`, a worker thread serializes from the start; without, each file is serialized when added, until `useWorker()`. */
   constructor({ worker }: { worker: boolean }) {
-    if (worker) this.worker = new YamlWorker();
+    if (worker) this.useWorker();
   }
 
-  /** Serializes `file`, unless it is text already. */
-  public add(file: YamlFile | OutputFile): void {
-    if ('content' in file) {
-      this.slots.push({ file });
-      return;
-    }
+  /** Has the files added from now on serialized by a worker thread (one, started now if there is none yet). */
+  public useWorker(): void {
+    this.worker ??= new YamlWorker();
+  }
+
+  /** Serializes `file`. */
+  public add({ path, header, objects }: YamlFile): void {
     // A worker that has fallen behind gets no more: the main thread serializes this file itself.
     if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
-      this.slots.push({ file: { path: file.path, content: yamlDocuments(file.objects, file.header) } });
+      this.slots.push({ file: { path, content: yamlDocuments(objects, header) } });
       return;
     }
-    this.slots.push({ path: file.path, index: this.worker.post(file) });
+    this.slots.push({ path, index: this.worker.post({ path, header, objects }) });
   }
 
-  /** Every file added, in order, also written into `staging` if given. Waits for the worker to finish. */
-  public finish(staging?: Staging): OutputFile[] {
+  /** Every file added, in order. Waits for the worker to finish. */
+  public finish(): OutputFile[] {
     const texts = this.worker?.collect() ?? [];
-    const files = this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts[slot.index] }));
-    if (staging !== undefined) writeFiles(staging, files);
-    return files;
+    return this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts[slot.index] }));
   }
 
   /** Stops the worker without waiting for its work, when the synth fails before `finish()`; settles once it has stopped. */
@@ -101,8 +99,8 @@ const MAX_BACKLOG = 1000;
 export const WORKER_THRESHOLD = 2000;
 
 /**
- * Whether a worker serializes `objects` objects: not for few objects, nor on a
- * single core. One is enough: it keeps pace with the main thread rendering the
+ * Whether a worker serializes once a synth has `objects` objects: not for few
+ * objects, nor on a single core. One is enough: it keeps pace with the main thread rendering the
  * objects (cdk8s's `toJson` takes longer than serializing), and the main
  * thread takes over files when it does not.
  */

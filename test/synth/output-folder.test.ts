@@ -46,19 +46,17 @@ describe('replaceOutput', () => {
     expect(readdirSync(parent)).toEqual(['dist']);
   });
 
-  test('makes each folder of the new output once, however many files go into it', () => {
+  test('makes each folder of the new output once, however many files go into it, and none that a deeper one made', () => {
     const made = jest.spyOn(fs, 'mkdirSync');
     try {
-      replaceOutput(target, staging => {
-        writeFiles(staging, [{ path: 'dev/node/a.yaml', content: 'a' }, { path: 'dev/node/b.yaml', content: 'b' }]);
-        writeFiles(staging, [{ path: 'dev/node/c.yaml', content: 'c' }, { path: 'dev/SUMMARY.md', content: 'd' }]);
-      });
-      const folders = made.mock.calls.map(([path]) => String(path)).filter(path => path.endsWith('/dev') || path.endsWith('/dev/node'));
-      expect(folders.map(path => path.slice(path.lastIndexOf('/dev')))).toEqual(['/dev/node', '/dev']);
+      replaceWith(target, ['dev/node/a.yaml', 'dev/node/b.yaml', 'dev/SUMMARY.md', 'dev/node/c.yaml', 'prod/SUMMARY.md'].map(path => ({ path, content: path })));
+      const folders = made.mock.calls.map(([path]) => /\/((dev|prod)(\/node)?)$/.exec(String(path))?.[1]).filter(folder => folder !== undefined);
+      expect(folders).toEqual(['dev/node', 'prod']);
     } finally {
       made.mockRestore();
     }
     expect(readdirSync(join(target, 'dev', 'node')).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
+    expect(readFileSync(join(target, 'dev', 'SUMMARY.md'), 'utf8')).toBe('dev/SUMMARY.md');
   });
 
   test('creates the folder, and its parents, when it does not exist', () => {

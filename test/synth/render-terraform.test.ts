@@ -73,6 +73,19 @@ describe('withoutCreationStacks', () => {
     expect(error.stack).not.toContain('at made');
   });
 
+  test('an error\'s stack starts where it was captured, as without it; a plain object gets an empty one', () => {
+    const [inside, plain] = withoutCreationStacks(() => {
+      const error = new Error('inside');
+      const object: { stack?: string } = {};
+      Error.captureStackTrace(error);
+      Error.captureStackTrace(object);
+      return [error, object];
+    });
+    expect(inside.stack!.split('\n')[1]).not.toContain('captureErrorsOnly');
+    expect(inside.stack!.split('\n')[1]).toContain('render-terraform.test.ts');
+    expect(plain.stack).toBe('');
+  });
+
   test('puts Error.captureStackTrace back when the work throws', () => {
     const capture = Error.captureStackTrace;
     expect(() => withoutCreationStacks(() => {

@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Collector, renderEnvironments, renderObject, synthesize, validate } from '../../synth/synthesize';
-import { WORKER_THRESHOLD } from '../../synth/yaml-files';
+import { WORKER_THRESHOLD, YamlFileWriter } from '../../synth/yaml-files';
 import { OUTPUT_MARKER } from '../../synth/output-folder';
 import { syntheticEstate } from '../../scripts/bench/synthetic-estate';
 import { SynthError } from '../../constructs/core/problems';
@@ -235,6 +235,24 @@ describe('a large estate', () => {
     expect(manifests).toHaveLength(206);
     for (const file of files) expect(readFileSync(join(outdir, file.path), 'utf8')).toBe(file.content);
     expect(files).toEqual(renderEnvironments([spec]).files);
+  });
+});
+
+describe('a fleet of environments of different sizes', () => {
+  test('gets its YAML worker once its environments so far hold enough objects, however few the first one holds', () => {
+    const started = jest.spyOn(YamlFileWriter.prototype, 'useWorker');
+    try {
+      const specs = [syntheticEstate(2, 'small'), syntheticEstate(200, 'large')];
+      const { files } = renderEnvironments(specs);
+      expect(started).toHaveBeenCalledTimes(1);
+      expect(files.filter(f => f.path.startsWith('large/manifests/'))).toHaveLength(206);
+      // As each renders alone, in the order a synth gives its files: every manifest, then each environment's own files, then the Terraform stacks.
+      expect(files).toEqual([...renderEnvironments([specs[0]]).files, ...renderEnvironments([specs[1]]).files]
+        .sort((a, b) => Number(!a.path.includes('/manifests/')) - Number(!b.path.includes('/manifests/'))
+          || Number(a.path.includes('/terraform/')) - Number(b.path.includes('/terraform/'))));
+    } finally {
+      started.mockRestore();
+    }
   });
 });
 
