@@ -45,7 +45,7 @@ export function validate(specs: readonly ClusterSpec[]): Validation {
   try {
     // Each valid environment leaves the model once validated: a fleet's environments need not all live at once.
     return eachEnvironment(specs, ({ chart }) => {
-      chart.node.scope!.node.tryRemoveChild(chart.node.id);
+      leaveModel(chart);
       return [];
     });
   } catch (error) {
@@ -67,8 +67,7 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
 
 /** `renderEnvironments`, with the clusters it rendered, for what reads the model beside its files (`prodk8s diff`). */
 export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering: Rendering; readonly clusters: readonly ProductionCluster[] } {
-  const { rendering, clusters } = renderEach(specs, { release: false });
-  return { rendering, clusters };
+  return renderEach(specs, { release: false });
 }
 
 /**
@@ -162,7 +161,7 @@ function checkedEnvironment(app: App, spec: ClusterSpec): Validation & { unplace
   const constructs = chart.node.findAll();
   const warnings = collectWarnings(chart, constructs);
   const problems = collectProblems(chart, constructs);
-  const objects = chart.node.findAll().filter(ApiObject.isApiObject);
+  const objects = constructs.filter(ApiObject.isApiObject);
   const unplaced = unplacedObjects(objects)
     .map(object => `[${chart.node.path}] ${object}: a namespaced object must name its namespace, or it lands in "default"`);
   if (problems.length === 0 && unplaced.length === 0) markValid(chart.cluster);
@@ -235,7 +234,7 @@ function renderManifests({ chart, name, header, manifests: laidOut }: Environmen
     }
   });
   if (collector) {
-    chart.node.scope!.node.tryRemoveChild(chart.node.id);
+    leaveModel(chart);
     // Before the next environment is built, or the worker's texts come back.
     collector.collect();
   }
@@ -245,16 +244,13 @@ function renderManifests({ chart, name, header, manifests: laidOut }: Environmen
 function environmentFiles(chart: EnvironmentChart, name: string, header: string): OutputFile[] {
   const comment = `<!-- ${header.replace(/\n/g, '\n     ')} -->`;
   return [
-    ...nodeFiles(chart.cluster).map(file => {
-      const path = `${name}/${file.path}`;
-      return {
-        path,
-        content: 'documents' in file ? yamlDocuments(file.documents, header)
-          // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
-          : 'cloudConfig' in file ? `#cloud-config\n${yamlDocuments([file.cloudConfig], header)}`
-            : `${hashComment(header)}\n${file.text}`,
-      };
-    }),
+    ...nodeFiles(chart.cluster).map(file => ({
+      path: `${name}/${file.path}`,
+      content: 'documents' in file ? yamlDocuments(file.documents, header)
+        // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
+        : 'cloudConfig' in file ? `#cloud-config\n${yamlDocuments([file.cloudConfig], header)}`
+          : `${hashComment(header)}\n${file.text}`,
+    })),
     { path: `${name}/SUMMARY.md`, content: `${comment}\n${environmentSummary(chart.cluster)}` },
     { path: `${name}/${ETCD_RESTORE_FILE}`, content: `${comment}\n${etcdRestoreRunbook(chart.cluster)}` },
     // The alert rules as Prometheus reads them, for review beside the summary and for promtool.
@@ -268,7 +264,7 @@ function environmentFiles(chart: EnvironmentChart, name: string, header: string)
  * 13,000, for some 6 % less time.
  */
 const OBJECTS_PER_COLLECTION = 8_000;
-/** Estates of fewer objects (2,000 tenants) stay well within memory without help: a full collection costs them time only. */
+/** Environments of fewer objects (2,000 tenants) stay well within memory without help: a full collection costs them time only. */
 const LARGE_ESTATE = 26_000;
 
 /**
@@ -297,6 +293,11 @@ export class Collector {
       this.collect();
     }
   }
+}
+
+/** Takes an environment out of the model, so that nothing of it need live on once it is rendered. */
+function leaveModel(chart: EnvironmentChart): void {
+  chart.node.scope!.node.tryRemoveChild(chart.node.id);
 }
 
 /**

@@ -60,7 +60,7 @@ export class YamlFileWriter {
     if (worker) this.useWorker();
   }
 
-  /** Has the files added from now on serialized by a worker thread (one, started now if there is none yet). */
+  /** From now on, files are serialized by a worker thread (started now, unless one runs already). */
   public useWorker(): void {
     this.worker ??= new YamlWorker();
   }
@@ -99,10 +99,10 @@ const MAX_BACKLOG = 1000;
 export const WORKER_THRESHOLD = 2000;
 
 /**
- * Whether a worker serializes once a synth has `objects` objects: not for few
- * objects, nor on a single core. One is enough: it keeps pace with the main thread rendering the
- * objects (cdk8s's `toJson` takes longer than serializing), and the main
- * thread takes over files when it does not.
+ * Whether a worker serializes once a synth has `objects` objects: not for
+ * few objects, nor on a single core. One is enough: it keeps pace with the
+ * main thread rendering the objects (cdk8s's `toJson` takes longer than
+ * serializing), and the main thread takes over files when it does not.
  */
 export function useYamlWorker(objects: number, cores = availableParallelism()): boolean {
   return objects >= WORKER_THRESHOLD && cores > 1;

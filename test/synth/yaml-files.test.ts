@@ -124,6 +124,12 @@ describe('YamlFileWriter', () => {
       writer.add(file);
     });
     expect(writer.finish()).toEqual(write(false));
+    // From then on the worker serializes: what it cannot serialize fails there, not when added.
+    const late = new YamlFileWriter({ worker: false });
+    late.add(files[1]);
+    late.useWorker();
+    late.add({ path: 'bad.yaml', header: 'h', objects: [{ value: BigInt(1) }] });
+    expect(() => late.finish()).toThrow(/the YAML worker failed: .*unacceptable kind of an object to dump/);
   });
 
   test('reports an object the writer cannot serialize, on a worker as on the main thread', () => {
