@@ -16,8 +16,12 @@ let validator: ValidateFunction | undefined;
 /** How the schema is compiled, here and by the build's standalone validator. */
 export const SPEC_VALIDATOR_OPTIONS = { allErrors: true, strict: false } as const;
 
-/** The build's precompiled validator (`scripts/spec-validator.ts`), else the schema compiled now. */
-function validateSpec(): ValidateFunction {
+/**
+ * The build's precompiled validator (`scripts/spec-validator.ts`), else the
+ * schema compiled now: loaded at the first spec checked, as 320 kB of
+ * generated code is more than a mere import of the package should cost.
+ */
+export function loadSpecValidator(): ValidateFunction {
   if (validator) return validator;
   try {
     validator = require('./spec-validator.js') as ValidateFunction;
@@ -29,7 +33,7 @@ function validateSpec(): ValidateFunction {
 
 /** Every problem of a spec's shape; `index` names an environment that has no name. */
 export function specShapeProblems(spec: unknown, index: number): string[] {
-  const validate = validateSpec();
+  const validate = loadSpecValidator();
   if (validate(spec)) return [];
   const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : `environments[${index}]`;
   return [...new Set(relevantErrors(validate.errors ?? [], spec).map(error => `[${name}] ${problemOf(error, spec)}`))];

@@ -2,7 +2,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { ClusterSpec, validate } from '../../../index';
-import { SPEC_VALIDATOR_OPTIONS, specShapeProblems } from '../../../constructs/cluster/spec-schema';
+import { loadSpecValidator, SPEC_VALIDATOR_OPTIONS, specShapeProblems } from '../../../constructs/cluster/spec-schema';
 import { SCHEMA_FILE, specSchemaText } from '../../../scripts/spec-schema';
 import { REFERENCE_ENVIRONMENTS } from '../../../src/environments';
 import { clusterSpec } from '../../fixtures/cluster-spec';
@@ -30,6 +30,15 @@ test('the build\'s precompiled validator reports what the schema compiled at run
   expect(precompiled(broken)).toBe(false);
   expect(compiled(broken)).toBe(false);
   expect(precompiled.errors).toEqual(compiled.errors);
+});
+
+test('the validator loads once, for every spec after, and is the one specShapeProblems checks with', () => {
+  const validator = loadSpecValidator();
+  expect(loadSpecValidator()).toBe(validator);
+  const broken = json(s => { s.retentoin = '7d'; });
+  expect(validator(broken)).toBe(false);
+  expect(validator.errors?.map(error => error.params)).toEqual([{ additionalProperty: 'retentoin' }]);
+  expect(specShapeProblems(broken, 0)).toEqual([expect.stringMatching(/^\[\w+\] retentoin = "7d": is not a field of ClusterSpec/)]);
 });
 
 test('every reference environment has the shape of a ClusterSpec', () => {
