@@ -66,15 +66,18 @@ export class TenantRoutes extends Construct {
     this.names = routeNames(routes);
     const firstOfRoute = firstIndexes(routes, routeKey);
     const firstOfHost = firstIndexes(routes, route => route.host);
-    // The hosts with several routes, each with its first route.
-    const merged = new Map<string, RouteSpec>();
+    // The hosts with several routes, each with the index of its first route.
+    const merged = new Map<string, number>();
     if (props.controller === 'nginx') {
       routes.forEach((route, i) => {
-        if (firstOfHost[i] !== i) merged.set(route.host, routes[firstOfHost[i]]);
+        if (firstOfHost[i] !== i) merged.set(route.host, firstOfHost[i]);
       });
     }
-    const ingress = (name: string, annotations: Record<string, string>, spec: k8s.IngressSpec): void => {
-      new k8s.KubeIngress(this, name, {
+    // Ids by place in the spec, not by host: a construct's children are an object keyed by id, and a first id
+    // that differs per tenant gives V8's empty-object hidden class a transition per tenant, until it holds no more;
+    // past some 1,500 tenants, every object built key by key (the rendered JSON) then gets a hidden class of its own.
+    const ingress = (id: string, name: string, annotations: Record<string, string>, spec: k8s.IngressSpec): void => {
+      new k8s.KubeIngress(this, id, {
         metadata: { name, namespace: props.namespace, ...Object.keys(annotations).length > 0 ? { annotations } : {} },
         spec: { ingressClassName: props.ingressClassName, ...spec },
       });
@@ -83,7 +86,7 @@ export class TenantRoutes extends Construct {
       route.tls ? { tls: [{ hosts: [route.host], secretName: route.tls.secretName }] } : {};
 
     for (const [host, first] of merged) {
-      ingress(hostIngressName(host), { [MERGEABLE]: 'master' }, { rules: [{ host }], ...tls(first) });
+      ingress(`routes[${first}]-host`, hostIngressName(host), { [MERGEABLE]: 'master' }, { rules: [{ host }], ...tls(routes[first]) });
     }
     routes.forEach((route, i) => {
       // A duplicate is reported by the validation; rendering it would only clash.
@@ -91,7 +94,7 @@ export class TenantRoutes extends Construct {
       const prefix = route.pathPrefix ?? '/';
       const strip = route.stripPrefix === true;
       const minion = merged.has(route.host);
-      ingress(this.names[i], { ...minion ? { [MERGEABLE]: 'minion' } : {}, ...routeAnnotations(props.controller, route) }, {
+      ingress(`routes[${i}]`, this.names[i], { ...minion ? { [MERGEABLE]: 'minion' } : {}, ...routeAnnotations(props.controller, route) }, {
         rules: [{
           host: route.host,
           http: {
