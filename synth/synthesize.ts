@@ -260,10 +260,11 @@ function environmentFiles(chart: EnvironmentChart, name: string, header: string)
 
 /**
  * Objects rendered between two full collections of a large estate's garbage:
- * 5,000 tenants peak at 460–470 MiB with 8,000, and at 490–535 MiB with
- * 13,000, for some 6 % less time.
+ * 5,000 tenants peak at 476–477 MiB with 25,000, at 458–470 MiB with 20,000
+ * and at 476–516 MiB with 40,000, for some 5 % less time. (Each collection
+ * marks the whole model still alive, some 85 ms at first.)
  */
-const OBJECTS_PER_COLLECTION = 8_000;
+const OBJECTS_PER_COLLECTION = 25_000;
 /** Environments of fewer objects (2,000 tenants) stay well within memory without help: a full collection costs them time only. */
 const LARGE_ESTATE = 26_000;
 
@@ -272,10 +273,10 @@ const LARGE_ESTATE = 26_000;
  * process exposes them (`--expose-gc`, in `SYNTH_NODE_OPTIONS`): once it is
  * built and validated, every `OBJECTS_PER_COLLECTION` objects released, and
  * once it is rendered (before the next one is built, or the serialized files
- * are gathered). V8 would otherwise let the heap grow to several times the
- * live model before its next full collection (5,000 tenants: 485 MiB of heap
- * for some 150 MiB alive). Smaller environments are left alone: a synth
- * holds one environment's model at a time.
+ * are gathered). V8 would otherwise let the heap grow well past the live
+ * model before its next full collection (5,000 tenants, some 180 MiB alive,
+ * peak at some 570 MiB without any). Smaller environments are left alone: a
+ * synth holds one environment's model at a time.
  */
 export class Collector {
   private sinceLast = 0;
