@@ -31,9 +31,10 @@ const KEY_SETTINGS = new Set(['replicas', 'replicaCount', 'retention', 'retentio
  * routes and egress; the prerequisites; the alerts in words (their exact
  * rules are `alert-rules.yaml`). Deterministic, and no line longer than
  * `MAX_LINE_LENGTH`. An invalid cluster is refused with its problems (a
- * `SynthError`).
+ * `SynthError`). `warnings` are its warnings as `warningsOf` gives them, for
+ * a caller that has already walked its tree for them (a synth).
  */
-export function environmentSummary(cluster: ProductionCluster): string {
+export function environmentSummary(cluster: ProductionCluster, warnings: readonly string[] = warningsOf(cluster)): string {
   requireValid(cluster);
   const spec = cluster.spec;
   const layer = cluster.nodeLayer;
@@ -61,7 +62,7 @@ export function environmentSummary(cluster: ProductionCluster): string {
     '',
     '## Warnings',
     '',
-    ...list(warningsOf(cluster).map(warning => warning.replace(/^\[[^\]]*\] /, '')), 'None.'),
+    ...list(warnings.map(warning => warning.replace(/^\[[^\]]*\] /, '')), 'None.'),
     '',
     '## Add-ons',
     '',

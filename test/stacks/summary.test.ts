@@ -44,6 +44,11 @@ describe('environmentSummary: the cluster', () => {
     const flannel = summaryOf({ cni: { plugin: 'flannel', acceptUnenforcedNetworkPolicies: true } });
     expect(section(flannel, 'Warnings').join(' ')).toContain('cni.plugin = "flannel": the tenants\' NetworkPolicies are written but not enforced');
   });
+
+  test('lists the warnings a synth collected already, as warningsOf gives them, rather than walking the model again', () => {
+    const cluster = new ProductionCluster(Testing.chart(), 'cluster', clusterSpec());
+    expect(section(environmentSummary(cluster, ['[test/cluster/tenants/team-a] a warning']), 'Warnings')).toEqual(['', '- a warning', '']);
+  });
 });
 
 describe('environmentSummary: add-ons', () => {
