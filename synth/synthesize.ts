@@ -262,11 +262,11 @@ function environmentFiles({ chart, name, header, warnings }: Environment): Outpu
 
 /**
  * Objects rendered between two full collections of a large estate's garbage:
- * 5,000 tenants peak at 476–477 MiB with 25,000, at 458–470 MiB with 20,000
- * and at 476–516 MiB with 40,000, for some 5 % less time. (Each collection
- * marks the whole model still alive, some 85 ms at first.)
+ * 5,000 tenants peak at 458–470 MiB with 20,000; at 475–489 MiB with 25,000
+ * and up to 516 MiB with 40,000, for 2–5 % less time. (Each collection marks
+ * the whole model still alive, some 85 ms at first.)
  */
-const OBJECTS_PER_COLLECTION = 25_000;
+const OBJECTS_PER_COLLECTION = 20_000;
 /** Environments of fewer objects (2,000 tenants) stay well within memory without help: a full collection costs them time only. */
 const LARGE_ESTATE = 26_000;
 
