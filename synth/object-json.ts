@@ -51,7 +51,7 @@ export function fastJson(object: ApiObject): unknown {
   const fields = metadata as unknown as MetadataFields;
   if (convert === undefined || !Array.isArray(patches) || patches.length > 0 || !isPlain(props) || !isPlain(fields._additionalAttributes)
     || process.env.CDK8S_DISABLE_SORT || !hasDefaultResolvers(object)) return undefined;
-  // In `toJson()`'s order: the props spread, then the metadata rendered, then the props resolved.
+  // In `toJson()`'s order: the props copied, then the metadata rendered, then the props resolved.
   const data = copied(props);
   const metadataJson = plainJson(Object.assign(copied(fields._additionalAttributes), {
     name: metadata.name, namespace: metadata.namespace, annotations: fields.annotations,

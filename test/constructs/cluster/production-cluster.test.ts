@@ -1,5 +1,4 @@
 import { Testing } from 'cdk8s';
-import { Construct } from 'constructs';
 import { ClusterSpec, ProductionCluster, TenantSpec, warningsOf } from '../../../constructs';
 import { clusterSpec, entryPool, generalPool, gpuPool, tenantSpec } from '../../fixtures/cluster-spec';
 import { findObject, namesOf, problemsOf, synthObjects } from '../../helpers/objects';
@@ -224,7 +223,7 @@ describe('the ids of the constructs within a tenant', () => {
     const cluster = new ProductionCluster(chart, 'cluster', clusterSpec({ nodePools: [generalPool(), entryPool()], tenants }));
     const scope = cluster.node.findChild('tenants');
     const within = scope.node.children.flatMap(child => child.node.findAll());
-    return [...new Set(within.filter((c: Construct) => c.node.children.length > 0).map((c: Construct) => c.node.children[0].node.id))].sort();
+    return [...new Set(within.filter(c => c.node.children.length > 0).map(c => c.node.children[0].node.id))].sort();
   }
 
   test('are the same whatever the tenant\'s names, hosts, workloads and networks', () => {
