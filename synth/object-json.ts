@@ -1,5 +1,6 @@
 import { ApiObject, App, ImplicitTokenResolver, IResolver, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { k8sConversion } from './typed-conversion';
 
 /**
  * An object's JSON: exactly what `object.toJson()` returns, in less time for
@@ -11,7 +12,7 @@ import { k8s } from 'cdk8s-plus-27';
  * leave as they are) are resolved in cdk8s's order and sorted in the same
  * walk, and only other values (`Quantity`, `IntOrString`, `Lazy`) go through
  * cdk8s's `resolve`. The typed conversion is the class's own
- * (`k8s.toJson_<Kind>Props`).
+ * (`k8s.toJson_<Kind>Props`), done by `k8sConversion`.
  *
  * Anything else takes `toJson()` itself: an object with JSON patches or a
  * `toJson` of its own, an app with resolvers of its own, `CDK8S_DISABLE_SORT`,
@@ -94,9 +95,8 @@ function typedConversion(object: ApiObject): Conversion | undefined {
   const type = object.constructor as Function & { GVK?: unknown };
   if (type === ApiObject) return object.toJson === API_OBJECT_TO_JSON ? json => json : undefined;
   if (!conversions.has(type)) {
-    const library = k8s as unknown as Record<string, unknown>;
-    const props = library[`toJson_${type.name}Props`];
-    const known = library[type.name] === type && typeof props === 'function'
+    const props = k8sConversion(`${type.name}Props`);
+    const known = (k8s as unknown as Record<string, unknown>)[type.name] === type && props !== undefined
       && Object.getPrototypeOf(type.prototype) === ApiObject.prototype && Object.prototype.hasOwnProperty.call(type.prototype, 'toJson');
     conversions.set(type, known ? { toJson: type.prototype.toJson, props: props as (json: unknown) => object } : null);
   }
