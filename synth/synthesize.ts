@@ -197,12 +197,18 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
       renderTerraform ??= loadTerraformRenderer();
       const collector = release ? new Collector(count) : undefined;
       try {
+        // The manifests first: their files are serialized on the worker while the rest of the environment renders.
+        renderManifests(environment, manifests, collector);
         // The model was validated above: its renderers need not count its constructs again.
         renderValidated([chart.cluster], () => {
           own.push(...environmentFiles(environment));
           terraform.push(...renderTerraform!([chart.cluster]));
         });
-        renderManifests(environment, manifests, collector);
+        if (collector) {
+          leaveModel(chart);
+          // Before the next environment is built, or the worker's texts come back.
+          collector.collect();
+        }
       } catch (error) {
         // A problem found while rendering (a JSON patch that moved an object): the environments after it are still checked.
         if (error instanceof SynthError) return error.problems;
@@ -222,10 +228,9 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
 
 /**
  * One valid environment's manifests, added to `manifests`. With a `collector`,
- * each file's objects are released once rendered, and the environment then
- * leaves the model.
+ * each file's objects are released once rendered.
  */
-function renderManifests({ chart, name, header, manifests: laidOut }: Environment, manifests: YamlFileWriter, collector?: Collector): void {
+function renderManifests({ name, header, manifests: laidOut }: Environment, manifests: YamlFileWriter, collector?: Collector): void {
   // Once a large environment is built and validated.
   collector?.collect();
   laidOut.forEach((file, index) => {
@@ -235,11 +240,6 @@ function renderManifests({ chart, name, header, manifests: laidOut }: Environmen
       laidOut[index] = releaseObjects(file);
     }
   });
-  if (collector) {
-    leaveModel(chart);
-    // Before the next environment is built, or the worker's texts come back.
-    collector.collect();
-  }
 }
 
 /** An environment's node layer files, its summary, runbook and alert rules. */
