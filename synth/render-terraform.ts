@@ -21,35 +21,36 @@ import { OutputFile } from './output-folder';
  *
  * The stacks are built without cdktf's creation stacks (`withoutCreationStacks`).
  *
- * cdktf's `App` still creates a folder when constructed; it is a throwaway,
- * removed in the background while the synth goes on (node waits for the
- * removal before the process exits).
+ * cdktf's `App` still creates an output folder when constructed, and its
+ * `stacks` folder inside, unless they exist: see `scratchFolder`.
  */
 export function renderTerraform(clusters: readonly ProductionCluster[]): OutputFile[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodk8s-cdktf-'));
-  try {
-    const app = new App({ outdir });
-    return withoutCreationStacks(() => clusters.map(cluster => {
-      const stack = new AddonReleasesStack(app, cluster);
-      stack.runAllValidations();
-      return [
-        { path: `${cluster.name}/terraform/cdk.tf.json`, content: stableStringify(stack.toTerraform(), { space: 2 })! },
-        ...stack.valuesFiles.map(file => ({ path: `${cluster.name}/terraform/${file.path}`, content: file.content })),
-      ];
-    }).flat());
-  } finally {
-    removeInBackground(outdir);
-  }
+  const app = new App({ outdir: scratchFolder() });
+  return withoutCreationStacks(() => clusters.map(cluster => {
+    const stack = new AddonReleasesStack(app, cluster);
+    stack.runAllValidations();
+    return [
+      { path: `${cluster.name}/terraform/cdk.tf.json`, content: stableStringify(stack.toTerraform(), { space: 2 })! },
+      ...stack.valuesFiles.map(file => ({ path: `${cluster.name}/terraform/${file.path}`, content: file.content })),
+    ];
+  }).flat());
 }
 
+let scratch: string | undefined;
+
 /**
- * Removes `folder` without waiting for it. The callback is made here, away
- * from `renderTerraform`'s variables: a closure made there would hold the
- * clusters, and with them their whole model, until the removal is reported,
- * which is after the synth, as the synth never yields to the event loop.
+ * The throwaway folder every cdktf `App` of this process is given, made at
+ * the first render and removed as the process exits: a fleet renders one
+ * stack per environment, and making and removing two folders for each was
+ * a tenth of its Terraform rendering. Nothing is written into it.
  */
-function removeInBackground(folder: string): void {
-  fs.rm(folder, { recursive: true, force: true }, () => undefined);
+export function scratchFolder(): string {
+  if (scratch === undefined || !fs.existsSync(scratch)) {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'prodk8s-cdktf-'));
+    process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
+    scratch = folder;
+  }
+  return scratch;
 }
 
 /**

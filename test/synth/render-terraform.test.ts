@@ -1,19 +1,12 @@
 import { Testing } from 'cdk8s';
 import { Lazy, TerraformStack } from 'cdktf';
-import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
 import os = require('os');
-import { join } from 'path';
+import { basename, dirname, join } from 'path';
 import { ProductionCluster } from '../../constructs';
-import { renderTerraform, withoutCreationStacks } from '../../synth/render-terraform';
+import { renderTerraform, scratchFolder, withoutCreationStacks } from '../../synth/render-terraform';
 import { clusterSpec } from '../fixtures/cluster-spec';
-
-/** Resolves once `done()` holds, checking every few milliseconds for up to five seconds. */
-async function eventually(done: () => boolean): Promise<void> {
-  for (let waited = 0; !done(); waited += 5) {
-    if (waited > 5000) throw new Error('still not done after 5 s');
-    await new Promise(resolve => setTimeout(resolve, 5));
-  }
-}
 
 describe('renderTerraform', () => {
   let scratchParent: string;
@@ -43,11 +36,29 @@ describe('renderTerraform', () => {
     expect(() => renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name: 'prod' }))])).toThrow('[prod/calico] no provider');
   });
 
-  test('removes its scratch folder in the background', async () => {
+  test('gives every stack of the process one scratch folder, into which nothing is written, made again if it was removed', () => {
     const scratch = () => readdirSync(scratchParent).filter(name => name.startsWith('prodk8s-cdktf-'));
-    renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec())]);
+    renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name: 'dev' }))]);
+    renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec({ name: 'prod' }))]);
     expect(os.tmpdir).toHaveBeenCalled();
-    await eventually(() => scratch().length === 0);
+    expect(scratch()).toEqual([basename(scratchFolder())]);
+    // cdktf's App makes its stacks folder there, and writes nothing until a synth, which the render never runs.
+    expect(readdirSync(scratchFolder())).toEqual(['stacks']);
+    expect(readdirSync(join(scratchFolder(), 'stacks'))).toEqual([]);
+    rmSync(scratchFolder(), { recursive: true });
+    renderTerraform([new ProductionCluster(Testing.chart(), 'cluster', clusterSpec())]);
+    expect(scratch()).toHaveLength(1);
+  });
+
+  test('removes the scratch folder as the process exits', () => {
+    const made = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e',
+      "process.stdout.write(require('./synth/render-terraform').scratchFolder())"], {
+      cwd: join(__dirname, '..', '..'), env: { ...process.env, TMPDIR: scratchParent }, encoding: 'utf8',
+    });
+    expect(dirname(made)).toBe(scratchParent);
+    expect(existsSync(made)).toBe(false);
+    // (ts-node leaves a compile cache of its own there.)
+    expect(readdirSync(scratchParent).filter(name => name.startsWith('prodk8s-'))).toEqual([]);
   });
 });
 
