@@ -13,7 +13,7 @@ import { objectJson } from './object-json';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
 import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, writeFiles } from './output-folder';
 import { isTerraformWorkingFile, loadTerraformRenderer, TerraformRenderer } from './terraform-renderer';
-import { hashComment, useYamlWorker, yamlDocuments, YamlFileWriter } from './yaml-files';
+import { hashComment, useYamlWorker, YamlFileWriter } from './yaml-files';
 
 /** What a synth renders: the files, and the warnings to show. */
 export interface Rendering {
@@ -174,16 +174,15 @@ function checkedEnvironment(app: App, spec: ClusterSpec): Validation & { unplace
 }
 
 /**
- * The files of every environment, each rendered as soon as it is valid: the
- * manifests are most of a large estate's work, each file serialized (on a
- * worker thread, once there are enough objects) while the next one is
- * rendered. With `release`, each environment leaves the model once rendered.
- * Any problem in any environment throws a `SynthError` listing all of them.
+ * The files of every environment, each rendered as soon as it is valid,
+ * environment by environment: the manifests are most of a large estate's
+ * work, each YAML file serialized (on a worker thread, once there are enough
+ * objects) while what comes next is rendered. With `release`, each
+ * environment leaves the model once rendered. Any problem in any environment
+ * throws a `SynthError` listing all of them.
  */
 function renderEach(specs: readonly ClusterSpec[], { release }: { release: boolean }) {
-  const manifests = new YamlFileWriter({ worker: false });
-  const own: OutputFile[] = [];
-  const terraform: OutputFile[] = [];
+  const files = new YamlFileWriter({ worker: false });
   const clusters: ProductionCluster[] = [];
   let renderTerraform: TerraformRenderer | undefined;
   let objects = 0;
@@ -192,17 +191,17 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
       const { chart } = environment;
       const count = environment.manifests.reduce((n, file) => n + file.objects.length, 0);
       objects += count;
-      if (useYamlWorker(objects)) manifests.useWorker();
+      if (useYamlWorker(objects)) files.useWorker();
       // Loaded for the first valid environment: a model that fails its checks is told so, whatever is installed.
       renderTerraform ??= loadTerraformRenderer();
       const collector = release ? new Collector(count) : undefined;
       try {
         // The manifests first: their files are serialized on the worker while the rest of the environment renders.
-        renderManifests(environment, manifests, collector);
+        renderManifests(environment, files, collector);
         // The model was validated above: its renderers need not count its constructs again.
         renderValidated([chart.cluster], () => {
-          own.push(...environmentFiles(environment));
-          terraform.push(...renderTerraform!([chart.cluster]));
+          addEnvironmentFiles(environment, files);
+          for (const file of renderTerraform!([chart.cluster])) files.addText(file);
         });
         if (collector) {
           leaveModel(chart);
@@ -219,9 +218,9 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
       return [];
     });
     if (problems.length > 0) throw new SynthError(problems, warnings);
-    return { rendering: { files: [...manifests.finish(), ...own, ...terraform], warnings }, clusters };
+    return { rendering: { files: files.finish(), warnings }, clusters };
   } catch (error) {
-    void manifests.abandon();
+    void files.abandon();
     throw error;
   }
 }
@@ -242,22 +241,20 @@ function renderManifests({ name, header, manifests: laidOut }: Environment, mani
   });
 }
 
-/** An environment's node layer files, its summary, runbook and alert rules. */
-function environmentFiles({ chart, name, header, warnings }: Environment): OutputFile[] {
+/** An environment's node layer files, its summary, runbook and alert rules, added to `files` (the YAML serialized there, as the manifests). */
+function addEnvironmentFiles({ chart, name, header, warnings }: Environment, files: YamlFileWriter): void {
   const comment = `<!-- ${header.replace(/\n/g, '\n     ')} -->`;
-  return [
-    ...nodeFiles(chart.cluster).map(file => ({
-      path: `${name}/${file.path}`,
-      content: 'documents' in file ? yamlDocuments(file.documents, header)
-        // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
-        : 'cloudConfig' in file ? `#cloud-config\n${yamlDocuments([file.cloudConfig], header)}`
-          : `${hashComment(header)}\n${file.text}`,
-    })),
-    { path: `${name}/SUMMARY.md`, content: `${comment}\n${environmentSummary(chart.cluster, warnings)}` },
-    { path: `${name}/${ETCD_RESTORE_FILE}`, content: `${comment}\n${etcdRestoreRunbook(chart.cluster)}` },
-    // The alert rules as Prometheus reads them, for review beside the summary and for promtool.
-    { path: `${name}/${ALERT_RULES_FILE}`, content: yamlDocuments([{ groups: chart.cluster.alertGroups.map(ruleFileGroup) }], header) },
-  ];
+  for (const file of nodeFiles(chart.cluster)) {
+    const path = `${name}/${file.path}`;
+    if ('documents' in file) files.add({ path, header, objects: file.documents });
+    // cloud-init reads user-data as cloud-config only if `#cloud-config` is its first line.
+    else if ('cloudConfig' in file) files.add({ path, header, objects: [file.cloudConfig], firstLine: '#cloud-config' });
+    else files.addText({ path, content: `${hashComment(header)}\n${file.text}` });
+  }
+  files.addText({ path: `${name}/SUMMARY.md`, content: `${comment}\n${environmentSummary(chart.cluster, warnings)}` });
+  files.addText({ path: `${name}/${ETCD_RESTORE_FILE}`, content: `${comment}\n${etcdRestoreRunbook(chart.cluster)}` });
+  // The alert rules as Prometheus reads them, for review beside the summary and for promtool.
+  files.add({ path: `${name}/${ALERT_RULES_FILE}`, header, objects: [{ groups: chart.cluster.alertGroups.map(ruleFileGroup) }] });
 }
 
 /**

@@ -41,15 +41,20 @@ export interface YamlFile {
   readonly path: string;
   readonly header: string;
   readonly objects: readonly object[];
+  /**
+   * A line before everything else, which the file's reader needs first (`#cloud-config`).
+   * @default none: the file opens with `---`
+   */
+  readonly firstLine?: string;
 }
 
 /**
- * Serializes YAML files as they are added; `finish()` returns them all, in
- * the order added. With a worker, files are serialized on a worker thread
- * while the main thread renders the next objects; when the worker falls
- * behind, the main thread serializes the next file itself. The bytes are the
- * same either way: the same writer and options, and each file keeps its
- * objects' order.
+ * Serializes YAML files as they are added, and keeps other files in their
+ * place; `finish()` returns them all, in the order added. With a worker,
+ * YAML files are serialized on a worker thread while the main thread renders
+ * what comes next; when the worker falls behind, the main thread serializes
+ * the next file itself. The bytes are the same either way: the same writer
+ * and options, and each file keeps its objects' order.
  */
 export class YamlFileWriter {
   private worker?: YamlWorker;
@@ -66,13 +71,19 @@ export class YamlFileWriter {
   }
 
   /** Serializes `file`. */
-  public add({ path, header, objects }: YamlFile): void {
+  public add(file: YamlFile): void {
     // A worker that has fallen behind gets no more: the main thread serializes this file itself.
     if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
-      this.slots.push({ file: { path, content: yamlDocuments(objects, header) } });
+      const { path, header, objects, firstLine } = file;
+      this.addText({ path, content: `${firstLine === undefined ? '' : `${firstLine}\n`}${yamlDocuments(objects, header)}` });
       return;
     }
-    this.slots.push({ path, index: this.worker.post({ path, header, objects }) });
+    this.slots.push({ path: file.path, index: this.worker.post(file) });
+  }
+
+  /** Keeps `file`, a text written already, in its place among the others. */
+  public addText(file: OutputFile): void {
+    this.slots.push({ file });
   }
 
   /** Every file added, in order. Waits for the worker to finish. */
@@ -142,7 +153,7 @@ parentPort.on('message', file => {
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: documents.length > 0 });
     }
-    texts.push('---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter));
+    texts.push((file.firstLine === undefined ? '' : file.firstLine + '\\n') + '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter));
     Atomics.add(workerData.serialized, 0, file.objects.length);
   } catch (error) {
     failure = { message: String((error && error.message) || error) };

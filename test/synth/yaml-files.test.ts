@@ -104,6 +104,23 @@ describe('YamlFileWriter', () => {
     expect(write(true)).toEqual(inline);
   });
 
+  test('writes a first line before the YAML, and keeps text files in their place, on a worker as on the main thread', () => {
+    const mixed = (worker: boolean) => {
+      const writer = new YamlFileWriter({ worker });
+      files.slice(0, 6).forEach((file, i) => {
+        writer.add(i % 2 === 0 ? file : { ...file, firstLine: '#cloud-config' });
+        writer.addText({ path: `env/notes-${i}.md`, content: `note ${i}` });
+      });
+      return writer.finish();
+    };
+    const inline = mixed(false);
+    expect(inline.map(f => f.path)).toEqual(files.slice(0, 6).flatMap((file, i) => [file.path, `env/notes-${i}.md`]));
+    expect(inline[2].content).toBe(yamlDocuments(files[1].objects, 'Header 1.').replace(/^/, '#cloud-config\n'));
+    expect(inline[3]).toEqual({ path: 'env/notes-1.md', content: 'note 1' });
+    expect(inline[4].content).toBe(yamlDocuments(files[2].objects, 'Header 2.'));
+    expect(mixed(true)).toEqual(inline);
+  });
+
   test('gives the same bytes when the main thread takes files from a worker that fell behind', () => {
     const big: YamlFile = { path: 'env/manifests/10-big.yaml', header: 'Big.', objects: Array.from({ length: 3000 }, (_, i) => ({ index: i, value: TRICKY[i % TRICKY.length] })) };
     const mixed = [big, ...files, big];
