@@ -50,7 +50,7 @@ export type How =
   /** A map, its undefined values dropped, the others as they are, unwrapped, by their type, or (a map of lists) copied. */
   | 'map' | 'value-map' | 'typed-map' | 'list-map';
 
-/** A field: its JSON key, its property, how it converts, and for `typed*` the type's table (looked up when first needed, since types nest). */
+/** A field: its JSON key, its property, how it converts, and for the typed kinds the type's name (its table read when first needed: types nest). */
 export interface Field {
   readonly key: string;
   readonly property: string;
@@ -58,7 +58,7 @@ export interface Field {
   readonly type?: string;
 }
 
-/** Each line the generator writes for a field, as a pattern over its value expression (`P` the property, `T` the type). */
+/** Each line the generator writes for a field, as a pattern over its value expression that captures the property, and the type where there is one. */
 const LINES: readonly (readonly [How, RegExp])[] = [
   ['as-is', /^obj\.(\w+)$/],
   ['value', /^obj\.(\w+)\?\.value$/],
@@ -172,7 +172,7 @@ function typed(type: string, value: unknown): unknown {
   return table === undefined ? GENERATED[`toJson_${type}`]!(value) : convert(table, value);
 }
 
-/** A plain object or array of JSON (what the walk reads properties of): no `null`, no primitive, no `__proto__` of its own. */
+/** An object whose properties the walk reads: not null, a primitive or an array, and without a `__proto__` key of its own (copying one would set a prototype). */
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.prototype.hasOwnProperty.call(value, '__proto__');
 }
