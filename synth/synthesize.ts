@@ -226,14 +226,14 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
 }
 
 /**
- * One valid environment's manifests, added to `manifests`. With a `collector`,
+ * One valid environment's manifests, added to `files`. With a `collector`,
  * each file's objects are released once rendered.
  */
-function renderManifests({ name, header, manifests: laidOut }: Environment, manifests: YamlFileWriter, collector?: Collector): void {
+function renderManifests({ name, header, manifests: laidOut }: Environment, files: YamlFileWriter, collector?: Collector): void {
   // Once a large environment is built and validated.
   collector?.collect();
   laidOut.forEach((file, index) => {
-    manifests.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) });
+    files.add({ path: `${name}/manifests/${file.name}`, header, objects: file.objects.map(renderObject) });
     if (collector) {
       collector.rendered(file.objects.length);
       laidOut[index] = releaseObjects(file);

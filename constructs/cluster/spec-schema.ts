@@ -11,10 +11,11 @@ import schema from './cluster-spec.schema.json';
  * TypeError in the middle of the model. The rules of values are the
  * constructs' checks.
  */
-let validator: ValidateFunction | undefined;
 
 /** How the schema is compiled, here and by the build's standalone validator. */
 export const SPEC_VALIDATOR_OPTIONS = { allErrors: true, strict: false } as const;
+
+let validator: ValidateFunction | undefined;
 
 /**
  * The build's precompiled validator (`scripts/spec-validator.ts`), else the
