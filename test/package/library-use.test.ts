@@ -83,6 +83,18 @@ describe('prodk8s in another repository', () => {
       .toEqual({ s3: { bucket: 'edge-state', region: 'eu-central-1', key: 'prodk8s/edge/terraform.tfstate', encrypt: true, use_lockfile: true } });
   });
 
+  test('the command keeps its code cache in the project\'s node_modules, and runs from it the next time', () => {
+    const cache = join(scratch, 'node_modules/.cache/prodk8s/code');
+    const entries = () => filesBelow(cache);
+    const before = entries();
+    // The synth above filled it: its modules, prodk8s's own among them.
+    expect(before.length).toBeGreaterThan(100);
+    const again = prodk8s(['synth']);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(entries()).toEqual(before);
+  });
+
   test('`npx prodk8s diff` compares the model with that synth from the installed package, and reports a change', () => {
     const same = prodk8s(['diff', '--base', 'dist', '--exit-code']);
     expect(same.stderr).toBe('');
