@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The prodk8s command: `prodk8s synth`, `prodk8s validate`, `prodk8s --help`.
 'use strict';
-// Before anything else is loaded: every module after it runs from V8's code cache of the last run.
-require('../lib/cli/code-cache').useCodeCache();
-require('../lib/cli/prodk8s').run(process.argv.slice(2)).then(code => {
+const args = process.argv.slice(2);
+// Before anything else is loaded: every module after it runs from V8's code
+// cache of an earlier run. Only the commands that render everything write it.
+require('../lib/cli/code-cache').useCodeCache({ write: args.includes('synth') || args.includes('diff') });
+require('../lib/cli/prodk8s').run(args).then(code => {
   process.exitCode = code;
 });
