@@ -125,8 +125,10 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * under ts-jest. It loads the very js-yaml module the main thread uses, with
  * the same options, and repeats `yamlDocuments` and `literalMultiline` in a
  * few lines; tests hold both paths to the same bytes. Each message is a file
- * to serialize; `null` asks for the texts of all, answered on the results
- * port.
+ * to serialize, whose text goes back on the results port as soon as it is
+ * serialized (the worker keeps none: a large estate's texts would otherwise
+ * live in both threads at the end), or the failure; `null` asks it to end
+ * once everything before is answered.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
@@ -137,26 +139,25 @@ const literalMultiline = layout => {
     && (layout.allowedStylesMask & (1 << SCALAR_STYLE.LITERAL_BLOCK)) !== 0) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
 };
 const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA, scalarStyleRules: [literalMultiline, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] };
-const texts = [];
-let failure;
+let failed = false;
 parentPort.on('message', file => {
   if (file === null) {
-    workerData.results.postMessage(failure === undefined ? { texts } : { failure });
     Atomics.store(workerData.answered, 0, 1);
     Atomics.notify(workerData.answered, 0);
     parentPort.close();
     return;
   }
-  if (failure !== undefined) return;
+  if (failed) return;
   try {
     const documents = [];
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: documents.length > 0 });
     }
-    texts.push((file.firstLine === undefined ? '' : file.firstLine + '\\n') + '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter));
+    workerData.results.postMessage((file.firstLine === undefined ? '' : file.firstLine + '\\n') + '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter));
     Atomics.add(workerData.serialized, 0, file.objects.length);
   } catch (error) {
-    failure = { message: String((error && error.message) || error) };
+    failed = true;
+    workerData.results.postMessage({ failure: String((error && error.message) || error) });
   }
 });
 `;
@@ -174,6 +175,9 @@ class YamlWorker {
   private readonly answered = new Int32Array(new SharedArrayBuffer(4));
   /** Objects the worker has serialized so far. */
   private readonly serialized = new Int32Array(new SharedArrayBuffer(4));
+  /** The texts received so far, in the order the files were posted. */
+  private readonly texts: string[] = [];
+  private failure?: string;
 
   constructor() {
     const { port1, port2 } = new MessageChannel();
@@ -194,10 +198,11 @@ class YamlWorker {
     return this.posted - Atomics.load(this.serialized, 0);
   }
 
-  /** Sends a file to serialize; returns its index in this worker's answer. */
+  /** Sends a file to serialize; returns its index among the texts. Takes the texts serialized so far. */
   public post(file: YamlFile): number {
     this.worker.postMessage(file);
     this.posted += file.objects.length;
+    this.receive();
     return this.files++;
   }
 
@@ -208,11 +213,20 @@ class YamlWorker {
       if (Atomics.wait(this.answered, 0, 0, WORKER_DEADLINE_MS) === 'timed-out') {
         throw new Error(`the YAML worker gave no answer in ${WORKER_DEADLINE_MS / 1000} s`);
       }
-      const answer = receiveMessageOnPort(this.results)!.message as { texts: string[] } | { failure: { message: string } };
-      if ('failure' in answer) throw new Error(`the YAML worker failed: ${answer.failure.message}`);
-      return answer.texts;
+      this.receive();
+      if (this.failure !== undefined) throw new Error(`the YAML worker failed: ${this.failure}`);
+      return this.texts;
     } finally {
       void this.stop();
+    }
+  }
+
+  /** Takes every answer the worker has sent: a text, or its failure. */
+  private receive(): void {
+    for (let answer = receiveMessageOnPort(this.results); answer !== undefined; answer = receiveMessageOnPort(this.results)) {
+      const message = answer.message as string | { failure: string };
+      if (typeof message === 'string') this.texts.push(message);
+      else this.failure = message.failure;
     }
   }
 
