@@ -258,12 +258,13 @@ function addEnvironmentFiles({ chart, name, header, warnings }: Environment, fil
 }
 
 /**
- * Objects rendered between two full collections of a large estate's garbage:
- * 5,000 tenants peak at 458–470 MiB with 20,000; at 475–489 MiB with 25,000
- * and up to 516 MiB with 40,000, for 2–5 % less time. (Each collection marks
- * the whole model still alive, some 85 ms at first.)
+ * Objects rendered between two full collections of a large estate's garbage.
+ * Each marks the whole model still alive (some 85 ms at first, on the main
+ * thread): 5,000 tenants take 2.74–2.95 s and peak at 436–442 MiB with
+ * 40,000, 2.90–3.17 s and 429–431 MiB with 20,000 (five runs each, taking
+ * turns; the worker collecting its own, `WORKER_OBJECTS_PER_COLLECTION`).
  */
-const OBJECTS_PER_COLLECTION = 20_000;
+const OBJECTS_PER_COLLECTION = 40_000;
 /** Environments of fewer objects (2,000 tenants) stay well within memory without help: a full collection costs them time only. */
 const LARGE_ESTATE = 26_000;
 

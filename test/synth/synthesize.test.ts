@@ -262,16 +262,16 @@ describe('a fleet of environments of different sizes', () => {
 });
 
 describe('the collector of a large estate\'s released objects', () => {
-  test('collects once the model is validated, every 20,000 objects rendered, and before the files are gathered', () => {
+  test('collects once the model is validated, every 40,000 objects rendered, and before the files are gathered', () => {
     const gc = jest.fn();
     const collector = new Collector(65_000, gc);
     collector.collect();
     expect(gc).toHaveBeenCalledTimes(1);
-    collector.rendered(19_999);
+    collector.rendered(39_999);
     expect(gc).toHaveBeenCalledTimes(1);
     collector.rendered(1);
     expect(gc).toHaveBeenCalledTimes(2);
-    collector.rendered(20_000);
+    collector.rendered(40_000);
     collector.collect();
     expect(gc).toHaveBeenCalledTimes(4);
   });
