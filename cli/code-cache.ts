@@ -169,10 +169,15 @@ function writeEntries(entries: string, made: readonly { filename: string; checks
   }
 }
 
+/** Each on its own: one that another process removes meanwhile, or that cannot be removed, stops nothing. */
 function removeUnusedFolders(folder: string): void {
   for (const name of readdirSync(folder)) {
     const path = join(folder, name);
-    if (Date.now() - statSync(path).mtimeMs > UNUSED_FOLDER_MS) rmSync(path, { recursive: true, force: true });
+    try {
+      if (Date.now() - statSync(path).mtimeMs > UNUSED_FOLDER_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Left for a later run.
+    }
   }
 }
 
