@@ -48,6 +48,11 @@ export interface YamlFile {
   readonly firstLine?: string;
 }
 
+/** A YAML file's text: its first line, if any, then its documents. */
+function yamlFileText({ header, objects, firstLine }: YamlFile): string {
+  return `${firstLine === undefined ? '' : `${firstLine}\n`}${yamlDocuments(objects, header)}`;
+}
+
 /**
  * Serializes YAML files as they are added, and keeps other files in their
  * place; `finish()` returns them all, in the order added. With a worker,
@@ -74,8 +79,7 @@ export class YamlFileWriter {
   public add(file: YamlFile): void {
     // A worker that has fallen behind gets no more: the main thread serializes this file itself.
     if (this.worker === undefined || this.worker.backlog > MAX_BACKLOG) {
-      const { path, header, objects, firstLine } = file;
-      this.addText({ path, content: `${firstLine === undefined ? '' : `${firstLine}\n`}${yamlDocuments(objects, header)}` });
+      this.addText({ path: file.path, content: yamlFileText(file) });
       return;
     }
     this.slots.push({ path: file.path, index: this.worker.post(file) });
@@ -123,7 +127,7 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * The worker's whole program. It is evaluated from this text rather than
  * loaded from a file, so that it runs the same from compiled JavaScript and
  * under ts-jest. It loads the very js-yaml module the main thread uses, with
- * the same options, and repeats `yamlDocuments` and `literalMultiline` in a
+ * the same options, and repeats `yamlFileText` and `literalMultiline` in a
  * few lines; tests hold both paths to the same bytes. Each message is a file
  * to serialize, whose text goes back on the results port as soon as it is
  * serialized (the worker keeps none: a large estate's texts would otherwise
