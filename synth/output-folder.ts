@@ -1,5 +1,6 @@
 import {
-  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync,
+  writeFileSync,
 } from 'fs';
 import { homedir } from 'os';
 import { basename, dirname, join, parse, relative, resolve } from 'path';
@@ -50,30 +51,92 @@ export type Carry = (previous: string) => readonly string[];
  * Every failure is an `OutputError` naming the path and the cause.
  */
 export function replaceOutput(target: string, fill: (staging: Staging) => void, carry: Carry = () => []): void {
+  const output = openOutput(target, carry);
+  try {
+    OutputError.wrap(() => fill(output.staging));
+  } catch (error) {
+    output.abandon();
+    throw error;
+  }
+  output.commit();
+}
+
+/** An output being replaced (`openOutput`): its staging folder, filled before `commit()` swaps it in. */
+export interface OpenOutput {
+  readonly staging: Staging;
+  /** Swaps the staging folder in for the output, and lets the next synth go. */
+  commit(): void;
+  /** Removes the staging folder, the output left as it was, and lets the next synth go. */
+  abandon(): void;
+}
+
+/**
+ * The first half of `replaceOutput`, for a synth that fills the staging
+ * folder as it renders: the target checked and locked, the interrupted
+ * synths' leftovers cleaned up, a staging folder made beside it and the
+ * entries `carry` names linked into it. The caller fills the staging
+ * folder, then commits or abandons it, once, whatever happens.
+ */
+export function openOutput(target: string, carry: Carry = () => []): OpenOutput {
   const folder = OutputError.wrap(() => outputFolder(target));
-  const lock = OutputError.wrap(() => {
-    mkdirSync(dirname(folder), { recursive: true });
-    return OutputLock.acquire(folder);
-  });
+  // The folders made for the output's parent, which a synth that fails leaves as they were: none.
+  const made = OutputError.wrap(() => mkdirSync(dirname(folder), { recursive: true }));
+  const unmake = () => {
+    for (let above = dirname(folder); made !== undefined && above.startsWith(made); above = dirname(above)) {
+      try {
+        rmdirSync(above);
+      } catch {
+        // Someone else's now.
+        return;
+      }
+    }
+  };
+  let lock: OutputLock;
+  try {
+    lock = OutputError.wrap(() => OutputLock.acquire(folder));
+  } catch (error) {
+    unmake();
+    throw error;
+  }
+  let staging: string | undefined;
   try {
     crashPoint('locked');
     OutputError.wrap(() => recoverInterrupted(folder));
     const previous = OutputError.wrap(() => checkReplaceable(folder));
-    const staging = OutputError.wrap(() => createStaging(folder));
-    try {
-      OutputError.wrap(() => {
-        writeFiles({ directory: staging, previous }, [{ path: OUTPUT_MARKER, content: MARKER_TEXT }]);
-        if (previous !== undefined) for (const path of carry(previous)) linkTree(join(previous, path), join(staging, path));
-      });
-      OutputError.wrap(() => fill({ directory: staging, previous }));
-      crashPoint('staged');
-      OutputError.wrap(() => swap(folder, staging, previous !== undefined));
-    } catch (error) {
-      rmSync(staging, { recursive: true, force: true });
-      throw error;
-    }
-  } finally {
+    staging = OutputError.wrap(() => createStaging(folder));
+    const directory = staging;
+    OutputError.wrap(() => {
+      writeFiles({ directory, previous }, [{ path: OUTPUT_MARKER, content: MARKER_TEXT }]);
+      if (previous !== undefined) for (const path of carry(previous)) linkTree(join(previous, path), join(directory, path));
+    });
+    return {
+      staging: { directory, previous },
+      commit: () => {
+        try {
+          crashPoint('staged');
+          OutputError.wrap(() => swap(folder, directory, previous !== undefined));
+        } catch (error) {
+          rmSync(directory, { recursive: true, force: true });
+          lock.release();
+          unmake();
+          throw error;
+        }
+        lock.release();
+      },
+      abandon: () => {
+        try {
+          rmSync(directory, { recursive: true, force: true });
+        } finally {
+          lock.release();
+          unmake();
+        }
+      },
+    };
+  } catch (error) {
+    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
     lock.release();
+    unmake();
+    throw error;
   }
 }
 

@@ -66,6 +66,16 @@ describe('replaceOutput', () => {
     expect(readdirSync(join(parent, 'nested'))).toEqual(['out']);
   });
 
+  test('removes the parents it made when it fails, and only those', () => {
+    const failing = (folder: string) => failureOf(() => replaceWith(folder, [{ path: 'a', content: '1' }, { path: 'a/b', content: '2' }]));
+    expect(failing(join(parent, 'new', 'deeper', 'out'))).toBeInstanceOf(OutputError);
+    expect(readdirSync(parent)).toEqual(['dist']);
+    mkdirSync(join(parent, 'kept'));
+    expect(failing(join(parent, 'kept', 'deeper', 'out'))).toBeInstanceOf(OutputError);
+    expect(readdirSync(parent).sort()).toEqual(['dist', 'kept']);
+    expect(readdirSync(join(parent, 'kept'))).toEqual([]);
+  });
+
   test('writes into an empty folder that has no marker', () => {
     const empty = join(parent, 'empty');
     mkdirSync(empty);
