@@ -11,7 +11,8 @@ import { ETCD_RESTORE_FILE, etcdRestoreRunbook } from '../stacks/etcd-restore';
 import { ALERT_RULES_FILE, environmentSummary } from '../stacks/summary';
 import { objectJson } from './object-json';
 import { KubeObject, layoutManifests, ManifestFile, unplacedObjects } from './manifest-layout';
-import { Carry, OUTPUT_MARKER, OutputFile, replaceOutput, writeFiles } from './output-folder';
+import { OutputError } from './output-error';
+import { Carry, OpenOutput, openOutput, OUTPUT_MARKER, OutputFile, Staging, writeFiles } from './output-folder';
 import { isTerraformWorkingFile, loadTerraformRenderer, TerraformRenderer } from './terraform-renderer';
 import { hashComment, useYamlWorker, YamlFileWriter } from './yaml-files';
 
@@ -67,23 +68,39 @@ export function renderEnvironments(specs: readonly ClusterSpec[]): Rendering {
 
 /** `renderEnvironments`, with the clusters it rendered, for what reads the model beside its files (`prodk8s diff`). */
 export function renderModel(specs: readonly ClusterSpec[]): { readonly rendering: Rendering; readonly clusters: readonly ProductionCluster[] } {
-  return renderEach(specs, { release: false });
+  const { rendering, clusters } = renderEach(specs, { release: false });
+  return { rendering, clusters };
 }
 
 /**
  * Renders every environment into the output folder `outdir` (see
  * `replaceOutput`: only a folder prodk8s wrote is replaced, one synth at a
- * time, atomically), or throws and leaves `outdir` untouched: a `SynthError`
- * for an invalid model, an `OutputError` for a refused folder or a failed
- * write. Nothing is written before the whole model is valid and rendered.
- * Terraform's working files in a stack's folder (`.terraform/`, its lock
- * file, state files) are carried into the new output.
+ * time, atomically), or throws and leaves `outdir`, and everything beside
+ * it, as it was: a `SynthError` for an invalid model, an `OutputError` for a
+ * refused folder or a failed write. `outdir` changes only once the whole
+ * model is valid and rendered. A small model is not written at all before
+ * then; a large one's YAML worker writes each file into the staging folder
+ * (`openOutput`) as soon as it has serialized it, from the first environment
+ * that needs a worker on, so that writing overlaps rendering, and the
+ * staging folder goes if a later environment fails. Terraform's working
+ * files in a stack's folder (`.terraform/`, its lock file, state files) are
+ * carried into the new output.
  */
 export function synthesize(specs: readonly ClusterSpec[], outdir: string, options: SynthesizeOptions = {}): Rendering {
-  // The model is this synth's own: each environment can go as soon as it is rendered.
-  const { rendering } = renderEach(specs, { release: true });
-  replaceOutput(outdir, staging => writeFiles(staging, rendering.files),
-    carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false));
+  let output: OpenOutput | undefined;
+  const staging = () => (output ??= openOutput(outdir, carried(new Set(specs.map(spec => spec.name)), options.onlyTheseEnvironments ?? false))).staging;
+  let rendering: Rendering;
+  try {
+    // The model is this synth's own: each environment can go as soon as it is rendered.
+    const rendered = renderEach(specs, { release: true, staging });
+    rendering = rendered.rendering;
+    const folder = staging();
+    OutputError.wrap(() => writeFiles(folder, rendering.files.filter(file => !rendered.written.has(file.path))));
+  } catch (error) {
+    output?.abandon();
+    throw error;
+  }
+  output!.commit();
   return rendering;
 }
 
@@ -181,7 +198,7 @@ function checkedEnvironment(app: App, spec: ClusterSpec): Validation & { unplace
  * environment leaves the model once rendered. Any problem in any environment
  * throws a `SynthError` listing all of them.
  */
-function renderEach(specs: readonly ClusterSpec[], { release }: { release: boolean }) {
+function renderEach(specs: readonly ClusterSpec[], { release, staging }: { release: boolean; staging?: () => Staging }) {
   const files = new YamlFileWriter({ worker: false });
   const clusters: ProductionCluster[] = [];
   let renderTerraform: TerraformRenderer | undefined;
@@ -191,7 +208,7 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
       const { chart } = environment;
       const count = environment.manifests.reduce((n, file) => n + file.objects.length, 0);
       objects += count;
-      if (useYamlWorker(objects)) files.useWorker();
+      if (useYamlWorker(objects)) files.useWorker(staging?.());
       // Loaded for the first valid environment: a model that fails its checks is told so, whatever is installed.
       renderTerraform ??= loadTerraformRenderer();
       const collector = release ? new Collector(count) : undefined;
@@ -218,7 +235,7 @@ function renderEach(specs: readonly ClusterSpec[], { release }: { release: boole
       return [];
     });
     if (problems.length > 0) throw new SynthError(problems, warnings);
-    return { rendering: { files: files.finish(), warnings }, clusters };
+    return { rendering: { files: files.finish(), warnings }, clusters, written: files.written };
   } catch (error) {
     void files.abandon();
     throw error;

@@ -2,7 +2,7 @@ import { availableParallelism } from 'os';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { Document, DUMP_SCHEMA, FromJsOptions, jsToAst, present, PresenterOptions } from 'js-yaml';
 import { YAML_PRESENTER_OPTIONS, YAML_SCALAR_STYLE_RULES } from '../constructs/core/yaml-text';
-import { OutputFile } from './output-folder';
+import { OutputFile, Staging } from './output-folder';
 
 /**
  * How every document is written: as `YAML_PRESENTER_OPTIONS` say, repeated
@@ -57,22 +57,37 @@ function yamlFileText({ header, objects, firstLine }: YamlFile): string {
  * Serializes YAML files as they are added, and keeps other files in their
  * place; `finish()` returns them all, in the order added. With a worker,
  * YAML files are serialized on a worker thread while the main thread renders
- * what comes next; when the worker falls behind, the main thread serializes
- * the next file itself. The bytes are the same either way: the same writer
- * and options, and each file keeps its objects' order.
+ * what comes next, and written into the synth's staging folder, if it has
+ * one (`written`, the rest being the caller's to write); when the worker
+ * falls behind, the main thread serializes the next file itself. The bytes
+ * are the same either way: the same writer and options, and each file keeps
+ * its objects' order.
  */
 export class YamlFileWriter {
   private worker?: YamlWorker;
   private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly index: number })[] = [];
+  /** Whether the worker writes what it serializes. */
+  private staged?: boolean;
+  private readonly writtenPaths = new Set<string>();
 
   /** With `worker`, a worker thread serializes from the start; without, each file is serialized when added, until `useWorker()`. */
   constructor({ worker }: { worker: boolean }) {
     if (worker) this.useWorker();
   }
 
-  /** From now on, files are serialized by a worker thread (started now, unless one runs already). */
-  public useWorker(): void {
-    this.worker ??= new YamlWorker();
+  /**
+   * From now on, files are serialized by a worker thread (started now,
+   * unless one runs already), and with `staging`, written there as soon as
+   * serialized (see `written`).
+   */
+  public useWorker(staging?: Staging): void {
+    this.worker ??= new YamlWorker(staging);
+    this.staged ??= staging !== undefined;
+  }
+
+  /** The paths of the files written into the staging folder already: those the worker serialized. */
+  public get written(): ReadonlySet<string> {
+    return this.writtenPaths;
   }
 
   /** Serializes `file`. */
@@ -83,6 +98,7 @@ export class YamlFileWriter {
       return;
     }
     this.slots.push({ path: file.path, index: this.worker.post(file) });
+    if (this.staged) this.writtenPaths.add(file.path);
   }
 
   /** Keeps `file`, a text written already, in its place among the others. */
@@ -96,7 +112,11 @@ export class YamlFileWriter {
     return this.slots.map(slot => ('file' in slot ? slot.file : { path: slot.path, content: texts[slot.index] }));
   }
 
-  /** Stops the worker without waiting for its work, when the synth fails before `finish()`; settles once it has stopped. */
+  /**
+   * Stops the worker without waiting for its work, when the synth fails
+   * before `finish()`: it writes nothing more once this returns; settles
+   * once it has stopped.
+   */
   public abandon(): Promise<void> {
     return this.worker?.stop() ?? Promise.resolve();
   }
@@ -132,7 +152,9 @@ export function useYamlWorker(objects: number, cores = availableParallelism()): 
  * to serialize, whose text goes back on the results port as soon as it is
  * serialized (the worker keeps none: a large estate's texts would otherwise
  * live in both threads at the end), or the failure; `null` asks it to end
- * once everything before is answered.
+ * once everything before is answered. Given a staging folder, it also
+ * writes each file there before answering, as `writeFiles` would (repeated
+ * for one file; tests hold both to the same files and links).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
@@ -145,6 +167,43 @@ const literalMultiline = layout => {
 const presenter = { ...workerData.presenter, schema: DUMP_SCHEMA, scalarStyleRules: [literalMultiline, ...Object.values(DEFAULT_SCALAR_STYLE_RULES)] };
 let failed = false;
 let sinceCollection = 0;
+// writeFiles and linkUnchanged (synth/output-folder.ts), for one file: each file goes into the synth's staging folder as soon as
+// it is serialized, linked from the previous output when unchanged. Busy while writing, and never once told to stop.
+const fs = require('fs');
+const { dirname, join } = require('path');
+const staging = workerData.staging;
+const made = new Set();
+const write = (file, text) => {
+  Atomics.store(workerData.writing, 0, 1);
+  try {
+    if (Atomics.load(workerData.writing, 1) === 1) return;
+    const path = join(staging.directory, file);
+    if (!made.has(dirname(path))) {
+      fs.mkdirSync(dirname(path), { recursive: true });
+      made.add(dirname(path));
+    }
+    if (staging.previous !== undefined) {
+      try {
+        const previous = join(staging.previous, file);
+        const stats = fs.lstatSync(previous, { throwIfNoEntry: false });
+        if (stats !== undefined && stats.isFile() && stats.size === Buffer.byteLength(text) && fs.readFileSync(previous, 'utf8') === text) {
+          fs.linkSync(previous, path);
+          return;
+        }
+      } catch {
+        // Written instead.
+      }
+    }
+    try {
+      fs.writeFileSync(path, text);
+    } catch (error) {
+      throw Object.assign(error, { path: error.path === undefined ? path : error.path });
+    }
+  } finally {
+    Atomics.store(workerData.writing, 0, 0);
+    Atomics.notify(workerData.writing, 0);
+  }
+};
 parentPort.on('message', file => {
   if (file === null) {
     Atomics.store(workerData.answered, 0, 1);
@@ -158,7 +217,9 @@ parentPort.on('message', file => {
     for (const object of file.objects) {
       for (const document of jsToAst(object, DUMP_SCHEMA, workerData.ast)) documents.push({ ...document, explicitStart: documents.length > 0 });
     }
-    workerData.results.postMessage((file.firstLine === undefined ? '' : file.firstLine + '\\n') + '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter));
+    const text = (file.firstLine === undefined ? '' : file.firstLine + '\\n') + '---\\n' + file.header.split('\\n').map(line => '# ' + line).join('\\n') + '\\n' + present(documents, presenter);
+    if (staging !== undefined) write(file.path, text);
+    workerData.results.postMessage(text);
     Atomics.add(workerData.serialized, 0, file.objects.length);
     sinceCollection += file.objects.length;
     if (sinceCollection >= workerData.objectsPerCollection && typeof gc === 'function') {
@@ -167,7 +228,7 @@ parentPort.on('message', file => {
     }
   } catch (error) {
     failed = true;
-    workerData.results.postMessage({ failure: String((error && error.message) || error) });
+    workerData.results.postMessage({ failure: String((error && error.message) || error), code: error && error.code, syscall: error && error.syscall, path: error && error.path });
   }
 });
 `;
@@ -194,18 +255,21 @@ class YamlWorker {
   private readonly answered = new Int32Array(new SharedArrayBuffer(4));
   /** Objects the worker has serialized so far. */
   private readonly serialized = new Int32Array(new SharedArrayBuffer(4));
+  /** Whether the worker is writing a file (0), and whether it must write no more (1). */
+  private readonly writing = new Int32Array(new SharedArrayBuffer(8));
   /** The texts received so far, in the order the files were posted. */
   private readonly texts: string[] = [];
-  private failure?: string;
+  private failure?: WorkerFailure;
 
-  constructor() {
+  /** With `staging`, the worker writes each file there too. */
+  constructor(staging?: Staging) {
     const { port1, port2 } = new MessageChannel();
     this.results = port1;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
         jsYaml: require.resolve('js-yaml'), ast: AST_OPTIONS, presenter: PRESENTER_OPTIONS, results: port2, answered: this.answered, serialized: this.serialized,
-        objectsPerCollection: WORKER_OBJECTS_PER_COLLECTION,
+        objectsPerCollection: WORKER_OBJECTS_PER_COLLECTION, staging: staging && { directory: staging.directory, previous: staging.previous }, writing: this.writing,
       },
       transferList: [port2],
     });
@@ -226,7 +290,7 @@ class YamlWorker {
     return this.files++;
   }
 
-  /** Blocks until the worker has serialized everything posted; returns the texts. */
+  /** Blocks until the worker has serialized (and written) everything posted; returns the texts. */
   public collect(): string[] {
     try {
       this.worker.postMessage(null);
@@ -234,7 +298,7 @@ class YamlWorker {
         throw new Error(`the YAML worker gave no answer in ${WORKER_DEADLINE_MS / 1000} s`);
       }
       this.receive();
-      if (this.failure !== undefined) throw new Error(`the YAML worker failed: ${this.failure}`);
+      if (this.failure !== undefined) throw failureError(this.failure);
       return this.texts;
     } finally {
       void this.stop();
@@ -244,14 +308,36 @@ class YamlWorker {
   /** Takes every answer the worker has sent: a text, or its failure. */
   private receive(): void {
     for (let answer = receiveMessageOnPort(this.results); answer !== undefined; answer = receiveMessageOnPort(this.results)) {
-      const message = answer.message as string | { failure: string };
+      const message = answer.message as string | WorkerFailure;
       if (typeof message === 'string') this.texts.push(message);
-      else this.failure = message.failure;
+      else this.failure = message;
     }
   }
 
-  public async stop(): Promise<void> {
+  /**
+   * Stops the worker. It writes no file from the moment this returns
+   * (waiting for one it is writing), so that its staging folder can be
+   * removed; settles once the thread has stopped.
+   */
+  public stop(): Promise<void> {
+    Atomics.store(this.writing, 1, 1);
+    // Told before it looks (see the worker's write): once it is not writing, it writes no more.
+    while (Atomics.load(this.writing, 0) === 1) Atomics.wait(this.writing, 0, 1, WORKER_DEADLINE_MS);
     this.results.close();
-    await this.worker.terminate();
+    return this.worker.terminate().then(() => undefined);
   }
+}
+
+/** What the worker sends when it fails: its error's message, and a file system error's code, call and path. */
+interface WorkerFailure {
+  readonly failure: string;
+  readonly code?: string;
+  readonly syscall?: string;
+  readonly path?: string;
+}
+
+/** The worker's failure as an error: a file system error as such, for `OutputError` to name its path and cause. */
+function failureError({ failure, code, syscall, path }: WorkerFailure): Error {
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return Object.assign(new Error(failure), { code, syscall, path });
+  return new Error(`the YAML worker failed: ${failure}`);
 }

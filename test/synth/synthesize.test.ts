@@ -236,6 +236,48 @@ describe('a large estate', () => {
     for (const file of files) expect(readFileSync(join(outdir, file.path), 'utf8')).toBe(file.content);
     expect(files).toEqual(renderEnvironments([spec]).files);
   });
+
+  test('has each file the worker serializes written by it as it goes, linked from the previous output when unchanged', () => {
+    const written = jest.spyOn(YamlFileWriter.prototype, 'written', 'get');
+    try {
+      const outdir = join(mkdtempSync(join(tmpdir(), 'prodk8s-synth-')), 'dist');
+      const { files } = synthesize([syntheticEstate(200)], outdir);
+      const byWorker = written.mock.results[0].value as ReadonlySet<string>;
+      // Every manifest but the first files, serialized before the worker started, and the node files and alert rules.
+      expect(byWorker.has('bench-200/manifests/10-team-199.yaml')).toBe(true);
+      expect(byWorker.has('bench-200/alert-rules.yaml')).toBe(true);
+      expect(byWorker.size).toBeGreaterThan(150);
+      expect(byWorker.has('bench-200/SUMMARY.md')).toBe(false);
+      const before = snapshot(outdir, 'bench-200');
+      synthesize([syntheticEstate(200)], outdir);
+      expect(snapshot(outdir, 'bench-200')).toEqual(before);
+      // A changed file is written anew, the others stay the same files.
+      const { files: changed } = synthesize([syntheticEstate(201, 'bench-200')], outdir);
+      const after = snapshot(outdir, 'bench-200');
+      for (const file of changed) expect(readFileSync(join(outdir, file.path), 'utf8')).toBe(file.content);
+      expect(after['bench-200/manifests/10-team-7.yaml']).toEqual(before['bench-200/manifests/10-team-7.yaml']);
+      expect(after['bench-200/manifests/01-namespaces.yaml'][0]).not.toBe(before['bench-200/manifests/01-namespaces.yaml'][0]);
+      expect(files.length).toBeGreaterThan(byWorker.size);
+      expect(readdirSync(join(outdir, '..'))).toEqual(['dist']);
+    } finally {
+      written.mockRestore();
+    }
+  });
+
+  test('leaves the output as it was, and nothing beside it, when an environment after the worker started is invalid', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'prodk8s-synth-'));
+    const outdir = join(parent, 'dist');
+    synthesize([clusterSpec({ name: 'alpha' })], outdir);
+    const before = snapshot(outdir, 'alpha');
+    const specs = [syntheticEstate(200, 'large'), clusterSpec({ name: 'bad', networking: { podCidr: '10.0.0.0/8', serviceCidr: '10.96.0.0/12' } })];
+    expect(() => synthesize(specs, outdir)).toThrow(SynthError);
+    expect(readdirSync(parent)).toEqual(['dist']);
+    expect(readdirSync(outdir).sort()).toEqual([OUTPUT_MARKER, 'alpha']);
+    expect(snapshot(outdir, 'alpha')).toEqual(before);
+    // Nor the folders it made for a new output's parent.
+    expect(() => synthesize(specs, join(parent, 'new/deeper/dist'))).toThrow(SynthError);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
 });
 
 describe('a fleet of environments of different sizes', () => {

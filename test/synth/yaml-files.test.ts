@@ -1,7 +1,10 @@
 import { execFileSync } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { dump } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { OutputError } from '../../synth/output-error';
 import { useYamlWorker, WORKER_THRESHOLD, yamlDocuments, YamlFile, YamlFileWriter } from '../../synth/yaml-files';
 
 /**
@@ -156,6 +159,48 @@ describe('YamlFileWriter', () => {
     writer.add(files[1]);
     writer.add(bad);
     expect(() => writer.finish()).toThrow(/the YAML worker failed: .*unacceptable kind of an object to dump \[object BigInt\]/);
+  });
+
+  test('has its worker write each file it serializes into a staging folder, and names a file it cannot write by its path and cause', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+    const writer = new YamlFileWriter({ worker: false });
+    writer.add(files[0]);
+    writer.useWorker({ directory });
+    files.slice(1).forEach(file => writer.add(file));
+    writer.addText({ path: 'env/notes.md', content: 'note' });
+    const written = writer.finish();
+    // The main thread's files are its own to write.
+    expect([...writer.written]).toEqual(files.slice(1).map(file => file.path));
+    for (const file of written.slice(1, -1)) expect(readFileSync(join(directory, file.path), 'utf8')).toBe(file.content);
+    expect(existsSync(join(directory, files[0].path))).toBe(false);
+    expect(existsSync(join(directory, 'env/notes.md'))).toBe(false);
+    const blocked = join(directory, 'blocked');
+    writeFileSync(blocked, '');
+    const failing = new YamlFileWriter({ worker: false });
+    failing.useWorker({ directory: blocked });
+    failing.add(files[1]);
+    let error: unknown;
+    try {
+      failing.finish();
+    } catch (e) {
+      error = e;
+    }
+    expect((OutputError.from(error) as Error).message).toBe(`cannot mkdir ${join(blocked, 'env/manifests')}: not a directory (ENOTDIR)`);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  test('has its worker write nothing more once abandoned', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+    const writer = new YamlFileWriter({ worker: false });
+    writer.useWorker({ directory });
+    for (let round = 0; round < 20; round++) files.forEach(file => writer.add({ ...file, path: `${round}/${file.path}` }));
+    const stopped = writer.abandon();
+    const count = () => readdirSync(directory, { recursive: true }).length;
+    const then = count();
+    await stopped;
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(count()).toBe(then);
+    rmSync(directory, { recursive: true, force: true });
   });
 
   test('stops its worker when abandoned with work in flight', async () => {
