@@ -1,7 +1,7 @@
-import { execFileSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { execFile, execFileSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { dump } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { OutputError } from '../../synth/output-error';
@@ -189,17 +189,31 @@ describe('YamlFileWriter', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  test('has its worker write nothing more once abandoned', async () => {
+  test('has its worker finish the file it is writing before abandon returns, and write none after', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'prodk8s-yaml-'));
+    // Named pipes where the files go: writing one blocks until something reads it.
+    const [first, second] = [files[1], files[2]].map(file => join(directory, file.path));
+    mkdirSync(dirname(first), { recursive: true });
+    execFileSync('mkfifo', [first, second]);
+    /** What a reader of `pipe` gets within `seconds`, starting `after` seconds from now. */
+    const read = (pipe: string, after: number, seconds: number) => new Promise<string>(resolve => {
+      execFile('sh', ['-c', 'sleep "$1"; timeout "$2" cat "$0"', pipe, String(after), String(seconds)], (_, stdout) => resolve(stdout));
+    });
     const writer = new YamlFileWriter({ worker: false });
     writer.useWorker({ directory });
-    for (let round = 0; round < 20; round++) files.forEach(file => writer.add({ ...file, path: `${round}/${file.path}` }));
+    writer.add(files[1]);
+    writer.add(files[2]);
+    // Time for the worker to start and block in writing the first file, which is read only 0.3 s into the abandon.
+    await new Promise(resolve => setTimeout(resolve, 500));
+    const firstRead = read(first, 0.3, 5);
+    const start = performance.now();
     const stopped = writer.abandon();
-    const count = () => readdirSync(directory, { recursive: true }).length;
-    const then = count();
+    // The staging folder could now be removed: nothing is being written into it, and nothing will be.
+    expect(performance.now() - start).toBeGreaterThan(250);
+    const secondRead = read(second, 0, 1);
     await stopped;
-    await new Promise(resolve => setTimeout(resolve, 100));
-    expect(count()).toBe(then);
+    expect(await firstRead).toContain('# Header 1.');
+    expect(await secondRead).toBe('');
     rmSync(directory, { recursive: true, force: true });
   });
 
