@@ -66,8 +66,6 @@ function yamlFileText({ header, objects, firstLine }: YamlFile): string {
 export class YamlFileWriter {
   private worker?: YamlWorker;
   private readonly slots: ({ readonly file: OutputFile } | { readonly path: string; readonly index: number })[] = [];
-  /** Whether the worker writes what it serializes. */
-  private staged?: boolean;
   private readonly writtenPaths = new Set<string>();
 
   /** With `worker`, a worker thread serializes from the start; without, each file is serialized when added, until `useWorker()`. */
@@ -82,7 +80,6 @@ export class YamlFileWriter {
    */
   public useWorker(staging?: Staging): void {
     this.worker ??= new YamlWorker(staging);
-    this.staged ??= staging !== undefined;
   }
 
   /** The paths of the files written into the staging folder already: those the worker serialized. */
@@ -98,7 +95,7 @@ export class YamlFileWriter {
       return;
     }
     this.slots.push({ path: file.path, index: this.worker.post(file) });
-    if (this.staged) this.writtenPaths.add(file.path);
+    if (this.worker.writes) this.writtenPaths.add(file.path);
   }
 
   /** Keeps `file`, a text written already, in its place among the others. */
@@ -261,8 +258,12 @@ class YamlWorker {
   private readonly texts: string[] = [];
   private failure?: WorkerFailure;
 
+  /** Whether the worker writes each file into a staging folder too. */
+  public readonly writes: boolean;
+
   /** With `staging`, the worker writes each file there too. */
   constructor(staging?: Staging) {
+    this.writes = staging !== undefined;
     const { port1, port2 } = new MessageChannel();
     this.results = port1;
     this.worker = new Worker(WORKER_SOURCE, {
