@@ -344,4 +344,14 @@ describe('the prodk8s command', () => {
     expect(manifest.scripts.synth).toBe(`node scripts/build-if-changed.js && node ${SYNTH_NODE_OPTIONS.join(' ')} bin/prodk8s.js synth`);
     expect(manifest.bin).toEqual({ prodk8s: 'bin/prodk8s.js' });
   });
+
+  test('`cdk8s synth` runs the same synth with the same node options', () => {
+    const app = readFileSync(join(root, 'cdk8s.yaml'), 'utf8').match(/^app: (.*)$/m)?.[1];
+    expect(app).toBe(`node scripts/build-if-changed.js && node ${SYNTH_NODE_OPTIONS.join(' ')} lib/src/cdk8s-app.js`);
+  });
+
+  test('every synth node option is one this node accepts', () => {
+    const accepted = execFileSync(process.execPath, [...SYNTH_NODE_OPTIONS, '-p', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(accepted.trim()).toBe('1');
+  });
 });
