@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { homedir, hostname, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { OutputError } from '../../synth/output-error';
-import { OUTPUT_MARKER, OutputFile, replaceOutput, writeFiles } from '../../synth/output-folder';
+import { OUTPUT_MARKER, OutputFile, removeTree, replaceOutput, writeFiles } from '../../synth/output-folder';
 
 /** Replaces `target` with exactly `files`. */
 const replaceWith = (target: string, files: OutputFile[]) => replaceOutput(target, staging => writeFiles(staging, files));
@@ -274,10 +274,10 @@ describe('replaceOutput', () => {
   });
 
   test('succeeds when the old output cannot be removed after the swap; the next synth removes it', () => {
-    const rmSync = fs.rmSync;
-    const rm = jest.spyOn(fs, 'rmSync').mockImplementation((path, options) => {
-      if (String(path).includes('prodk8s-retired')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-      return rmSync(path, options);
+    const rmdirSync = fs.rmdirSync;
+    const rm = jest.spyOn(fs, 'rmdirSync').mockImplementation((path, options) => {
+      if (/prodk8s-retired-[0-9a-f]{8}$/.test(String(path))) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      return rmdirSync(path, options);
     });
     replaceWith(target, [{ path: 'new.yaml', content: 'new' }]);
     rm.mockRestore();
@@ -438,5 +438,31 @@ describe('replaceOutput', () => {
       expect(inode(join(target, 'same.yaml'))).not.toBe(same);
       expect(readFileSync(join(target, 'same.yaml'), 'utf8')).toBe('same');
     });
+  });
+});
+
+describe('removeTree', () => {
+  test('removes a folder with everything in it, and never what a symbolic link in it points to', () => {
+    const parent = realpathSync(mkdtempSync(join(tmpdir(), 'prodk8s-remove-')));
+    const outside = join(parent, 'outside');
+    mkdirSync(join(outside, 'kept'), { recursive: true });
+    writeFileSync(join(outside, 'kept', 'file.txt'), 'kept');
+    const tree = join(parent, 'tree');
+    mkdirSync(join(tree, 'a', 'b', 'c'), { recursive: true });
+    mkdirSync(join(tree, 'empty'));
+    writeFileSync(join(tree, 'top.yaml'), 'top');
+    writeFileSync(join(tree, 'a', 'b', 'c', 'deep.yaml'), 'deep');
+    fs.linkSync(join(tree, 'top.yaml'), join(tree, 'a', 'linked.yaml'));
+    symlinkSync(outside, join(tree, 'a', 'to-folder'));
+    symlinkSync(join(outside, 'kept', 'file.txt'), join(tree, 'to-file'));
+    symlinkSync(join(parent, 'missing'), join(tree, 'dangling'));
+    removeTree(tree);
+    expect(readdirSync(parent)).toEqual(['outside']);
+    expect(readFileSync(join(outside, 'kept', 'file.txt'), 'utf8')).toBe('kept');
+  });
+
+  test('throws, naming the folder, when it is not there', () => {
+    const parent = realpathSync(mkdtempSync(join(tmpdir(), 'prodk8s-remove-')));
+    expect(() => removeTree(join(parent, 'missing'))).toThrow(/ENOENT.*missing/);
   });
 });
