@@ -64,10 +64,14 @@ export function renderWithFrameworks(output: SynthOutput, folder: string): void 
 }
 
 /**
- * The floor of the work: every YAML document serialized with prodk8s's writer
- * into `folder/objects.yaml`, the Terraform JSON into `folder/terraform.json`.
+ * The floor of the work: every YAML document serialized with prodk8s's
+ * writer, file by file as the synth serializes them, into one file,
+ * `folder/objects.yaml`, and the Terraform JSON into `folder/terraform.json`.
+ * (One call over every document at once holds all their syntax trees alive
+ * together: 15–30 % slower, so no floor.)
  */
 export function serializeAlone(output: SynthOutput, folder: string): void {
-  writeFileSync(join(folder, 'objects.yaml'), yamlDocuments([...manifestObjects(output), ...output.yaml.flatMap(file => file.documents)], 'objects'));
+  const files = [...output.manifests.map(file => file.objects), ...output.yaml.map(file => file.documents)];
+  writeFileSync(join(folder, 'objects.yaml'), files.map(documents => yamlDocuments(documents, 'objects')).join(''));
   writeFileSync(join(folder, 'terraform.json'), JSON.stringify(output.terraform.map(stack => stack.json), undefined, 2));
 }

@@ -68,4 +68,11 @@ describe('serializeAlone', () => {
     expect(documentsIn(join(folder, 'objects.yaml'))).toEqual([...manifestObjects(output), ...output.yaml.flatMap(file => file.documents)]);
     expect(JSON.parse(readFileSync(join(folder, 'terraform.json'), 'utf8'))).toEqual(output.terraform.map(stack => stack.json));
   });
+
+  test('serializes file by file, as the synth does: each file\'s documents in a call of their own', () => {
+    serializeAlone(output, folder);
+    const headers = readFileSync(join(folder, 'objects.yaml'), 'utf8').split('\n').filter(line => line === '# objects');
+    expect(headers).toHaveLength(output.manifests.length + output.yaml.length);
+    expect(output.manifests.length).toBeGreaterThan(1);
+  });
 });
