@@ -8,7 +8,7 @@
 //   fleet    the whole synth of <tenants> environments of 50 tenants each, in one synth
 //   cdk8s    the same files by the bare frameworks (`renderWithFrameworks`)
 //   yaml     the serialization alone (`serializeAlone`)
-import './code-cache-first';
+import './start-as-command';
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { loadSpecValidator } from '../../constructs/cluster/spec-schema';

@@ -350,6 +350,13 @@ describe('the prodk8s command', () => {
     expect(app).toBe(`node scripts/build-if-changed.js && node ${SYNTH_NODE_OPTIONS.join(' ')} lib/src/cdk8s-app.js`);
   });
 
+  test('the command tunes V8 for a short run before it opens the code cache, which is keyed by V8\'s flags', () => {
+    const bin = readFileSync(join(root, 'bin', 'prodk8s.js'), 'utf8');
+    const tuned = bin.indexOf("require('../lib/cli/short-run').tuneForShortRun();");
+    expect(tuned).toBeGreaterThan(0);
+    expect(tuned).toBeLessThan(bin.indexOf("require('../lib/cli/code-cache')"));
+  });
+
   test('every synth node option is one this node accepts', () => {
     const accepted = execFileSync(process.execPath, [...SYNTH_NODE_OPTIONS, '-p', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(accepted.trim()).toBe('1');
