@@ -1,5 +1,5 @@
 import {
-  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync, symlinkSync,
+  chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmdirSync, symlinkSync,
   unlinkSync, writeFileSync,
 } from 'fs';
 import { homedir } from 'os';
@@ -116,7 +116,7 @@ export function openOutput(target: string, carry: Carry = () => []): OpenOutput 
           crashPoint('staged');
           OutputError.wrap(() => swap(folder, directory, previous !== undefined));
         } catch (error) {
-          rmSync(directory, { recursive: true, force: true });
+          removeTree(directory);
           lock.release();
           unmake();
           throw error;
@@ -125,7 +125,7 @@ export function openOutput(target: string, carry: Carry = () => []): OpenOutput 
       },
       abandon: () => {
         try {
-          rmSync(directory, { recursive: true, force: true });
+          removeTree(directory);
         } finally {
           lock.release();
           unmake();
@@ -133,7 +133,7 @@ export function openOutput(target: string, carry: Carry = () => []): OpenOutput 
       },
     };
   } catch (error) {
-    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+    if (staging !== undefined) removeTree(staging);
     lock.release();
     unmake();
     throw error;
@@ -179,21 +179,40 @@ function swap(folder: string, staging: string, hadPrevious: boolean): void {
 }
 
 /**
- * Removes a folder prodk8s wrote, and everything in it, without following
- * links: `rmSync`'s recursive removal without its `lstat` of every entry
- * (the type comes with the folder's listing), its failed first `rmdir` of
- * every folder and its buffer of every path. A fleet's previous output
- * (some 10,000 files in 1,600 folders) took 165 ms rather than 210 alone,
- * and the fleet's synth 3.09 and 3.28 s rather than 3.34 and 3.56 (medians
- * of eight, taking turns).
+ * Removes what prodk8s wrote at `path`, a folder and everything in it,
+ * without following links (a link is removed, never what it points to).
+ * Faster than Node 20's `rmSync`, which looks up every entry before removing
+ * it, first tries to remove every folder as if it were empty, and allocates
+ * a buffer for every path: a fleet's previous output (some 10,000 files in
+ * 1,600 folders) took 165 ms rather than 210 when removed alone. A folder
+ * that refuses (a read-only folder carried from `.terraform/`, copied with
+ * its mode) is given its owner's permissions and tried once more: its copy
+ * in the new output is a folder of its own, and keeps its mode.
  */
-export function removeTree(folder: string): void {
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+export function removeTree(path: string): void {
+  if (lstatSync(path).isDirectory()) removeFolder(path);
+  else unlinkSync(path);
+}
+
+function removeFolder(folder: string): void {
+  const entries = withOwnerAccess(folder, () => readdirSync(folder, { withFileTypes: true }));
+  for (const entry of entries) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) removeTree(path);
-    else unlinkSync(path);
+    withOwnerAccess(folder, () => (entry.isDirectory() ? removeFolder(path) : unlinkSync(path)));
   }
   rmdirSync(folder);
+}
+
+/** `work`, and once more after giving `folder` its owner's read, write and search permissions if it was refused. */
+function withOwnerAccess<T>(folder: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    chmodSync(folder, (lstatSync(folder).mode & 0o7777) | 0o700);
+    return work();
+  }
 }
 
 /**
@@ -208,7 +227,7 @@ function recoverInterrupted(folder: string): void {
   const retired = leftovers(folder, 'retired');
   if (!existsSync(folder) && retired.length > 0) renameSync(retired.pop()!, folder);
   const replaced = existsSync(join(folder, OUTPUT_MARKER));
-  for (const leftover of [...(replaced ? retired : []), ...leftovers(folder, 'staging')]) rmSync(leftover, { recursive: true, force: true });
+  for (const leftover of [...(replaced ? retired : []), ...leftovers(folder, 'staging')]) removeTree(leftover);
 }
 
 /** A new, empty staging folder beside `folder`, with the permissions the umask gives (not mkdtemp's 0700). */

@@ -22,6 +22,33 @@ function failureOf(work: () => void): Error | undefined {
   return undefined;
 }
 
+/**
+ * Makes removing and listing refuse what the file system refuses a user other
+ * than root (the tests may run as root, whom it refuses nothing): an entry of
+ * a folder without its owner's write permission cannot be removed, a folder
+ * without read permission cannot be listed. Returns the undo.
+ */
+function refusedAsAUser(): () => void {
+  const refused = (folder: string, bit: number) => (fs.statSync(folder).mode & bit) === 0;
+  const refusal = (call: string, path: string) => Object.assign(new Error(`EACCES: permission denied, ${call} '${path}'`), { code: 'EACCES', syscall: call, path });
+  const { unlinkSync, rmdirSync, readdirSync: list } = fs;
+  const spies = [
+    jest.spyOn(fs, 'unlinkSync').mockImplementation(path => {
+      if (refused(resolve(String(path), '..'), 0o200)) throw refusal('unlink', String(path));
+      return unlinkSync(path);
+    }),
+    jest.spyOn(fs, 'rmdirSync').mockImplementation((path, options) => {
+      if (refused(resolve(String(path), '..'), 0o200)) throw refusal('rmdir', String(path));
+      return rmdirSync(path, options);
+    }),
+    jest.spyOn(fs, 'readdirSync').mockImplementation(((path: fs.PathLike, options?: unknown) => {
+      if (refused(String(path), 0o400)) throw refusal('scandir', String(path));
+      return list(path, options as never);
+    }) as typeof fs.readdirSync),
+  ];
+  return () => spies.forEach(spy => spy.mockRestore());
+}
+
 /** An output folder a synth wrote, with a stale file in it. */
 function previousOutput(target: string): void {
   mkdirSync(join(target, 'old'), { recursive: true });
@@ -247,11 +274,19 @@ describe('replaceOutput', () => {
     expect(readdirSync(join(target, 'prod/terraform')).sort()).toEqual(['.terraform', 'cdk.tf.json']);
   });
 
-  test('carries a read-only folder with its mode, and its files', () => {
+  test('carries a read-only folder with its mode, and its files, and removes the old output\'s copy of it', () => {
     mkdirSync(join(target, 'ro'));
     writeFileSync(join(target, 'ro/file'), 'kept');
     fs.chmodSync(join(target, 'ro'), 0o555);
-    replaceOutput(target, () => undefined, () => ['ro']);
+    const restore = refusedAsAUser();
+    try {
+      replaceOutput(target, () => undefined, () => ['ro']);
+      expect(readdirSync(parent)).toEqual(['dist']);
+      replaceOutput(target, () => undefined, () => ['ro']);
+    } finally {
+      restore();
+    }
+    expect(readdirSync(parent)).toEqual(['dist']);
     expect(statSync(join(target, 'ro')).mode & 0o777).toBe(0o555);
     expect(readFileSync(join(target, 'ro/file'), 'utf8')).toBe('kept');
     fs.chmodSync(join(target, 'ro'), 0o755);
@@ -273,16 +308,18 @@ describe('replaceOutput', () => {
     expect(readdirSync(parent)).toEqual(['dist']);
   });
 
-  test('succeeds when the old output cannot be removed after the swap; the next synth removes it', () => {
-    const rmdirSync = fs.rmdirSync;
-    const rm = jest.spyOn(fs, 'rmdirSync').mockImplementation((path, options) => {
-      if (/prodk8s-retired-[0-9a-f]{8}$/.test(String(path))) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-      return rmdirSync(path, options);
+  test('succeeds when the old output cannot be removed after the swap; the next synth removes what is left of it', () => {
+    const unlinkSync = fs.unlinkSync;
+    const unlink = jest.spyOn(fs, 'unlinkSync').mockImplementation(path => {
+      if (/prodk8s-retired-[0-9a-f]{8}\/old\/stale\.yaml$/.test(String(path))) throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+      return unlinkSync(path);
     });
     replaceWith(target, [{ path: 'new.yaml', content: 'new' }]);
-    rm.mockRestore();
+    unlink.mockRestore();
     expect(readdirSync(target).sort()).toEqual([OUTPUT_MARKER, 'new.yaml']);
-    expect(readdirSync(parent).filter(name => name.startsWith('.dist.prodk8s-retired-'))).toHaveLength(1);
+    const left = readdirSync(parent).filter(name => name.startsWith('.dist.prodk8s-retired-'));
+    expect(left).toHaveLength(1);
+    expect(readdirSync(join(parent, left[0]), { recursive: true })).toContain(join('old', 'stale.yaml'));
     replaceWith(target, [{ path: 'again.yaml', content: 'again' }]);
     expect(readdirSync(parent)).toEqual(['dist']);
   });
@@ -459,6 +496,32 @@ describe('removeTree', () => {
     removeTree(tree);
     expect(readdirSync(parent)).toEqual(['outside']);
     expect(readFileSync(join(outside, 'kept', 'file.txt'), 'utf8')).toBe('kept');
+  });
+
+  test('removes a symbolic link given as the tree, never what it points to', () => {
+    const parent = realpathSync(mkdtempSync(join(tmpdir(), 'prodk8s-remove-')));
+    mkdirSync(join(parent, 'real'));
+    writeFileSync(join(parent, 'real', 'kept.txt'), 'kept');
+    symlinkSync(join(parent, 'real'), join(parent, 'link'));
+    removeTree(join(parent, 'link'));
+    expect(readdirSync(parent)).toEqual(['real']);
+    expect(readFileSync(join(parent, 'real', 'kept.txt'), 'utf8')).toBe('kept');
+  });
+
+  test('removes read-only folders in it, as a user other than root is refused them', () => {
+    const parent = realpathSync(mkdtempSync(join(tmpdir(), 'prodk8s-remove-')));
+    mkdirSync(join(parent, 'tree', 'ro', 'unreadable'), { recursive: true });
+    writeFileSync(join(parent, 'tree', 'ro', 'file'), 'x');
+    writeFileSync(join(parent, 'tree', 'ro', 'unreadable', 'file'), 'y');
+    fs.chmodSync(join(parent, 'tree', 'ro', 'unreadable'), 0o000);
+    fs.chmodSync(join(parent, 'tree', 'ro'), 0o555);
+    const restore = refusedAsAUser();
+    try {
+      removeTree(join(parent, 'tree'));
+    } finally {
+      restore();
+    }
+    expect(readdirSync(parent)).toEqual([]);
   });
 
   test('throws, naming the folder, when it is not there', () => {
