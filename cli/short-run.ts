@@ -6,11 +6,10 @@ import { setFlagsFromString } from 'v8';
  * Node 20's default. V8 weighs optimizing a function each time it has run
  * that budget of bytecode (66 KiB); a synth lasts a second, and V8 found
  * hundreds of its functions hot, some of them constructors that run once
- * per tenant. Its
- * optimizing compiles run on background threads, which on two cores take
- * their time from the main thread and the YAML worker (1,000 tenants: some
- * 600 of 1,400 ms of CPU). With four times the budget, only what stays hot is
- * optimized (see the README's Performance section).
+ * per tenant. Its optimizing compiles run on background threads, which on
+ * two cores take their time from the main thread and the YAML worker (1,000
+ * tenants: some 600 of 1,400 ms of CPU). With four times the budget, only
+ * what stays hot is optimized (see the README's Performance section).
  */
 export const SHORT_RUN_V8_FLAGS: readonly string[] = ['--interrupt-budget=270336'];
 

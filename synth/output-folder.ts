@@ -109,6 +109,14 @@ export function openOutput(target: string, carry: Carry = () => []): OpenOutput 
       writeFiles({ directory, previous }, [{ path: OUTPUT_MARKER, content: MARKER_TEXT }]);
       if (previous !== undefined) for (const path of carry(previous)) linkTree(join(previous, path), join(directory, path));
     });
+    const abandon = () => {
+      try {
+        removeTree(directory);
+      } finally {
+        lock.release();
+        unmake();
+      }
+    };
     return {
       staging: { directory, previous },
       commit: () => {
@@ -116,21 +124,12 @@ export function openOutput(target: string, carry: Carry = () => []): OpenOutput 
           crashPoint('staged');
           OutputError.wrap(() => swap(folder, directory, previous !== undefined));
         } catch (error) {
-          removeTree(directory);
-          lock.release();
-          unmake();
+          abandon();
           throw error;
         }
         lock.release();
       },
-      abandon: () => {
-        try {
-          removeTree(directory);
-        } finally {
-          lock.release();
-          unmake();
-        }
-      },
+      abandon,
     };
   } catch (error) {
     if (staging !== undefined) removeTree(staging);

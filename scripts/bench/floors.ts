@@ -68,7 +68,7 @@ export function renderWithFrameworks(output: SynthOutput, folder: string): void 
  * writer, file by file as the synth serializes them, into one file,
  * `folder/objects.yaml`, and the Terraform JSON into `folder/terraform.json`.
  * (One call over every document at once holds all their syntax trees alive
- * together: 15–30 % slower, so no floor.)
+ * together: 18–31 % slower, so no floor.)
  */
 export function serializeAlone(output: SynthOutput, folder: string): void {
   const files = [...output.manifests.map(file => file.objects), ...output.yaml.map(file => file.documents)];
