@@ -57,8 +57,14 @@ export function exactNamesPattern(names: readonly string[]): string {
   const literals: string[] = [];
   for (const name of unique) {
     const numbered = /^(.*?)([1-9][0-9]{0,8})$/.exec(name.slice(common.length));
-    if (numbered) byPrefix.set(numbered[1], [...byPrefix.get(numbered[1]) ?? [], Number(numbered[2])]);
-    else literals.push(escapeRegex(name.slice(common.length)));
+    if (!numbered) {
+      literals.push(escapeRegex(name.slice(common.length)));
+      continue;
+    }
+    // Pushed, not copied: a copy per name grows with the square of the names (a tenant per number).
+    const numbers = byPrefix.get(numbered[1]);
+    if (numbers) numbers.push(Number(numbered[2]));
+    else byPrefix.set(numbered[1], [Number(numbered[2])]);
   }
   const alternatives = [
     ...[...byPrefix].map(([prefix, numbers]) => `${escapeRegex(prefix)}${numbersPattern(numbers)}`),
